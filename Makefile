@@ -1,0 +1,36 @@
+# Small verbs. `make docs` and `make test` are the two commands a newcomer needs;
+# both create .venv and install the pinned dependencies on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: docs test figures regen serve bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[docs,test]'
+	touch $@
+
+figures: $(STAMP)
+	$(BIN)/convdocs build
+
+docs: figures
+	$(BIN)/mkdocs build --strict
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+regen: $(STAMP)
+	$(BIN)/convdocs build --force
+
+serve: figures
+	$(BIN)/mkdocs serve
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf site .pytest_cache .hypothesis
