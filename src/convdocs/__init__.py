@@ -1,0 +1,19 @@
+"""convdocs: convolution and pooling, computed once and drawn from the same numbers.
+
+>>> import convdocs
+>>> convdocs.output_size(5, 3, stride=2, padding=1)
+3
+"""
+
+from . import images, kernels
+from .arithmetic import output_size
+from .conv import conv2d
+from .images import load_image, photo
+from .pool import avg_pool2d, global_avg_pool, global_max_pool, max_pool2d
+from .steps import Step, conv2d_steps, pool2d_steps
+
+__all__ = [
+    "Step", "avg_pool2d", "conv2d", "conv2d_steps", "global_avg_pool", "global_max_pool",
+    "images", "kernels", "load_image", "max_pool2d", "output_size", "photo", "pool2d_steps",
+]
+__version__ = "0.1.0"

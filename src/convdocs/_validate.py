@@ -1,0 +1,97 @@
+"""Guard clauses shared by every public function.
+
+Each check names the parameter and the value it received, so that bad input
+never surfaces as a numpy error from deep inside an operation.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+PADDING_WORDS = ("valid", "same", "full")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _show(value: object) -> str:
+    """A short repr for an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def real_array(value: object, name: str, ndims: tuple[int, ...]) -> np.ndarray:
+    """Return `value` as a finite float64 array with one of `ndims` dimensions."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers (got {_show(value)})")
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array (got {_show(value)})") from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers (got dtype {arr.dtype})")
+    if arr.ndim not in ndims:
+        wanted = " or ".join(f"{n}-D" for n in ndims)
+        raise ValueError(f"{name} must be {wanted} (got shape {arr.shape})")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty (got shape {arr.shape})")
+    arr = arr.astype(np.float64, copy=False)
+    # One cheap pass: the sum is finite unless a NaN or inf is present (or it
+    # overflows, which the exact check below then clears).
+    if not np.isfinite(np.add.reduce(arr, axis=None)) and not np.isfinite(arr).all():
+        bad = ~np.isfinite(arr)
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} must be finite (got {arr[where]} at index {where})")
+    return arr
+
+
+def image(value: object, name: str = "image") -> np.ndarray:
+    """An image is (H, W) or (H, W, C)."""
+    return real_array(value, name, (2, 3))
+
+
+def positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer (got {_show(value)})")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer (got {value})")
+    return int(value)
+
+
+def nonnegative_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer (got {_show(value)})")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0 (got {value})")
+    return int(value)
+
+
+def _pair(value: object, name: str, check) -> tuple[int, int]:
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a (rows, cols) pair (got {_show(value)})")
+        return check(value[0], name), check(value[1], name)
+    return check(value, name), check(value, name)
+
+
+def positive_pair(value: object, name: str) -> tuple[int, int]:
+    """An int or a (rows, cols) pair of ints, each at least 1 (stride, dilation, size)."""
+    return _pair(value, name, positive_int)
+
+
+def nonnegative_pair(value: object, name: str) -> tuple[int, int]:
+    """An int or a (rows, cols) pair of ints, each at least 0 (padding)."""
+    return _pair(value, name, nonnegative_int)
+
+
+def choice(value: object, name: str, options: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{name} must be one of {listed} (got {_show(value)})")
+    return value
+
+
+def flag(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False (got {_show(value)})")
+    return bool(value)

@@ -1,0 +1,138 @@
+"""Sample images: the story's grid, simple test patterns, a real photo, your own file.
+
+Synthetic images hold 0 (black) and 1 (white). Photos hold grey levels from
+0 to 255 as float64.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from . import _validate as v
+
+
+class ImageFileError(ValueError):
+    """A file given to :func:`load_image` could not be read as an image."""
+
+
+class MissingImageError(ImageFileError, FileNotFoundError):
+    """The file given to :func:`load_image` does not exist."""
+
+
+def grid(cells: int = 3, cell_size: int = 6, line_width: int = 2) -> np.ndarray:
+    """Black lines (0) on white (1), framed by a black border.
+
+    The border is black so that zero padding adds no edge of its own.
+
+    >>> g = grid(cells=2, cell_size=2, line_width=1)
+    >>> g.astype(int).tolist()[:2]
+    [[0, 0, 0, 0, 0, 0, 0], [0, 1, 1, 0, 1, 1, 0]]
+    """
+    cells = v.positive_int(cells, "cells")
+    cell_size = v.positive_int(cell_size, "cell_size")
+    line_width = v.positive_int(line_width, "line_width")
+    period = cell_size + line_width
+    n = cells * period + line_width
+    on_line = (np.arange(n) % period) < line_width
+    return (~np.logical_or.outer(on_line, on_line)).astype(np.float64)
+
+
+def checkerboard(squares: int = 4, square_size: int = 2) -> np.ndarray:
+    """Alternating black and white squares, starting black at the top left.
+
+    >>> checkerboard(2, 1).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    squares = v.positive_int(squares, "squares")
+    square_size = v.positive_int(square_size, "square_size")
+    index = np.arange(squares * square_size) // square_size
+    return (np.add.outer(index, index) % 2).astype(np.float64)
+
+
+def step_edge(size: int = 8, *, vertical: bool = True) -> np.ndarray:
+    """Black on the left (or top) half, white on the other: one straight edge.
+
+    >>> step_edge(4)[0].tolist()
+    [0.0, 0.0, 1.0, 1.0]
+    """
+    size = v.positive_int(size, "size")
+    if size < 2:
+        raise ValueError(f"size must be at least 2 to hold an edge (got {size})")
+    ramp = (np.arange(size) >= size // 2).astype(np.float64)
+    row = np.broadcast_to(ramp, (size, size))
+    return np.array(row if vertical else row.T)
+
+
+def _to_array(img: Image.Image, gray: bool) -> np.ndarray:
+    # Pillow's "L" conversion is ITU-R 601-2 luma: L = R*299/1000 + G*587/1000 + B*114/1000.
+    return np.asarray(img.convert("L" if gray else "RGB"), dtype=np.float64)
+
+
+def photo(gray: bool = True) -> np.ndarray:
+    """A real photograph that ships with matplotlib: Grace Hopper's portrait.
+
+    It loads from matplotlib's sample data, so it needs no network.
+    Returns (600, 512) grey levels, or (600, 512, 3) RGB with ``gray=False``.
+
+    >>> photo().shape
+    (600, 512)
+    """
+    from matplotlib import cbook
+
+    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as img:
+        return _to_array(img, v.flag(gray, "gray"))
+
+
+def load_image(path, *, gray: bool = True) -> np.ndarray:
+    """Load your own image file as grey levels (H, W) or RGB (H, W, 3), 0 to 255.
+
+    Raises :class:`MissingImageError` (a ``FileNotFoundError`` and a
+    ``ValueError``) for a missing file and :class:`ImageFileError` for a file
+    that is not a readable image; both messages name the file.
+    """
+    gray = v.flag(gray, "gray")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or Path (got {type(path).__name__})")
+    path = Path(path)
+    if not path.is_file():
+        raise MissingImageError(f"path {str(path)!r} is not an existing file")
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return _to_array(img, gray)
+    except UnidentifiedImageError as exc:
+        raise ImageFileError(f"path {str(path)!r} is not an image Pillow can read") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageFileError(f"path {str(path)!r} is a damaged image file ({exc})") from exc
+
+
+def numbers(shape=(5, 5), *, high: int = 5, seed: int = 0) -> np.ndarray:
+    """Small whole numbers from 0 to `high` - 1, from a fixed seed: arithmetic you can check by hand.
+
+    >>> numbers((2, 3), high=10, seed=1).shape
+    (2, 3)
+    """
+    rows, cols = v.positive_pair(shape, "shape")
+    high = v.positive_int(high, "high")
+    return np.random.default_rng(seed).integers(0, high, (rows, cols)).astype(np.float64)
+
+
+def smiley(size: int = 8) -> np.ndarray:
+    """A tiny grey smiley face (0 to 255), drawn from circles: a picture you can read as numbers.
+
+    >>> smiley().shape
+    (8, 8)
+    """
+    size = v.positive_int(size, "size")
+    if size < 6:
+        raise ValueError(f"size must be at least 6 to draw a face (got {size})")
+    y, x = (np.mgrid[0:size, 0:size] + 0.5) / size - 0.5   # centre of each pixel, -0.5..0.5
+    r = np.hypot(x, y)
+    face = np.where(r < 0.48, 200.0, 30.0)
+    eyes = (np.hypot(np.abs(x) - 0.17, y + 0.13) < 0.09)
+    mouth = (np.abs(r - 0.27) < 0.07) & (y > 0.08)
+    face[eyes | mouth] = 60.0
+    return face

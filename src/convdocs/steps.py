@@ -1,0 +1,145 @@
+"""Step-by-step traces of convolution and pooling, for the animations to draw.
+
+A trace is built from the same plan (padding, taps, summation order) as the
+operation itself, so every ``Step.result`` equals the matching output value
+of :func:`convdocs.conv2d` or the pooling functions bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .conv import ConvPlan, plan_conv2d
+from .pool import PoolPlan, plan_pool2d
+
+
+@dataclass(frozen=True)
+class Step:
+    """One output cell and the window that produced it.
+
+    Attributes
+    ----------
+    index : int
+        Position in reading order (row by row).
+    out : (int, int)
+        Output row and column.
+    rows, cols : ndarray of int
+        Input coordinates of the window's rows and columns. Coordinates below
+        0 or past the input's edge are padded cells.
+    inside : ndarray of bool, shape (kh, kw)
+        True where the window covers a real input pixel.
+    values : ndarray, shape (kh, kw) or (kh, kw, C)
+        What the window sees, padding included.
+    products : ndarray or None
+        ``values * kernel`` for convolution; None for pooling.
+    result : float or ndarray of shape (C,)
+        The output value(s) of this cell.
+    divisor : float or None
+        For average pooling, how many cells the sum was divided by.
+    """
+
+    index: int
+    out: tuple[int, int]
+    rows: np.ndarray
+    cols: np.ndarray
+    inside: np.ndarray
+    values: np.ndarray
+    products: np.ndarray | None
+    result: float | np.ndarray
+    divisor: float | None = None
+
+    @property
+    def coords(self) -> list[tuple[int, int]]:
+        """The window's (row, col) input coordinates in reading order."""
+        return [(int(r), int(c)) for r in self.rows for c in self.cols]
+
+
+def _scalar(value):
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def _window(padded, pads, top, left, offsets_r, offsets_c, shape):
+    rows_p, cols_p = top + offsets_r, left + offsets_c
+    rows, cols = rows_p - pads[0], cols_p - pads[1]
+    inside = np.logical_and.outer((rows >= 0) & (rows < shape[0]),
+                                  (cols >= 0) & (cols < shape[1]))
+    return rows, cols, inside, padded[np.ix_(rows_p, cols_p)]
+
+
+def _conv_steps(plan: ConvPlan, shape) -> list[Step]:
+    kernel = plan.kernel
+    kh, kw = kernel.shape[:2]
+    offsets_r, offsets_c = np.arange(kh) * plan.dilation[0], np.arange(kw) * plan.dilation[1]
+    weights = kernel[..., None] if (kernel.ndim == 2 and plan.padded.ndim == 3) else kernel
+    steps = []
+    oh, ow = plan.out_shape[:2]
+    for r in range(oh):
+        for c in range(ow):
+            rows, cols, inside, values = _window(
+                plan.padded, (plan.pads[0][0], plan.pads[1][0]), r * plan.stride[0],
+                c * plan.stride[1], offsets_r, offsets_c, shape)
+            products = values * weights
+            if kernel.ndim == 3:   # one filter summing over channels: taps are (i, j, c)
+                terms = products.reshape(-1)
+            else:                  # each channel on its own: taps are (i, j)
+                terms = products.reshape((kh * kw,) + plan.out_shape[2:])
+            acc = terms[0]
+            for term in terms[1:]:  # the order of ConvPlan.taps(), one rounding per add
+                acc = acc + term
+            steps.append(Step(len(steps), (r, c), rows, cols, inside, values, products,
+                              _scalar(acc)))
+    return steps
+
+
+def conv2d_steps(image, kernel, *, stride=1, padding=0, dilation=1,
+                 padding_mode="zeros") -> list[Step]:
+    """Trace :func:`convdocs.conv2d`: one :class:`Step` per output cell, in reading order.
+
+    Meant for the small grids an animation shows; it takes the same arguments
+    as ``conv2d`` and gives the same numbers.
+
+    >>> first = conv2d_steps([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])[0]
+    >>> first.values.tolist(), first.products.tolist(), first.result
+    ([[0.0, 1.0], [3.0, 4.0]], [[0.0, 1.0], [6.0, 12.0]], 19.0)
+    """
+    plan = plan_conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation,
+                       padding_mode=padding_mode)
+    shape = np.shape(image)
+    return _conv_steps(plan, shape)
+
+
+def _pool_steps(plan: PoolPlan, shape) -> list[Step]:
+    kh, kw = plan.size
+    offsets_r, offsets_c = np.arange(kh), np.arange(kw)
+    steps = []
+    oh, ow = plan.out_shape[:2]
+    for r in range(oh):
+        for c in range(ow):
+            rows, cols, inside, values = _window(
+                plan.padded, plan.pads, r * plan.stride[0], c * plan.stride[1],
+                offsets_r, offsets_c, shape)
+            terms = values.reshape((kh * kw,) + plan.out_shape[2:])
+            acc = terms[0]
+            for term in terms[1:]:   # the order of PoolPlan.taps()
+                acc = np.maximum(acc, term) if plan.op == "max" else acc + term
+            divisor = None
+            if plan.op == "avg":
+                divisor = float(plan.divisor[r, c])
+                acc = acc / divisor
+            steps.append(Step(len(steps), (r, c), rows, cols, inside, values, None,
+                              _scalar(acc), divisor))
+    return steps
+
+
+def pool2d_steps(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True) -> list[Step]:
+    """Trace :func:`convdocs.max_pool2d` (``op="max"``) or :func:`convdocs.avg_pool2d`.
+
+    >>> [s.result for s in pool2d_steps([[1, 2, 0, 0], [3, 4, 0, 5]], op="max")]
+    [4.0, 5.0]
+    """
+    plan = plan_pool2d(image, size, op=op, stride=stride, padding=padding,
+                       ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+    return _pool_steps(plan, np.shape(image))
