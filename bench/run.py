@@ -1,0 +1,134 @@
+"""`make bench`: speed of the operations and of the figure build, and the weight of figures/.
+
+Every comparison runs side by side in one process, alternating the two
+contenders, and reports medians and their ratio: the machine is shared and
+noisy, so absolute times drift while ratios hold. The operations run
+single-threaded. PyTorch is no dependency; its lines appear when torch is
+installed (`.venv/bin/pip install torch==2.13.0`).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.ndimage as ndi  # noqa: E402
+
+import convdocs  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 15
+
+
+def side_by_side(a, b, repeats=REPEATS):
+    """Median seconds of a() and b(), measured alternately."""
+    ta, tb = [], []
+    a(), b()  # warm up
+    for _ in range(repeats):
+        t = time.perf_counter()
+        a()
+        ta.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        b()
+        tb.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def line(label, ours, theirs, other, goal):
+    ratio = ours / theirs
+    print(f"{label:44} convdocs {ours * 1e3:8.2f} ms   {other} {theirs * 1e3:8.2f} ms   "
+          f"ratio {ratio:5.2f}  (goal {goal})")
+
+
+def bench_ops():
+    rng = np.random.default_rng(0)
+    print("== operations (single-threaded, medians of 15, side by side)")
+    image = rng.random((1024, 1024))
+    for k in (3, 7):
+        kernel = rng.random((k, k))
+        h = k // 2
+        ours, ref = side_by_side(lambda: convdocs.conv2d(image, kernel),
+                                 lambda: ndi.correlate(image, kernel, mode="constant")[h:-h, h:-h])
+        line(f"conv2d 1024x1024 float64, {k}x{k} valid", ours, ref, "scipy", "<= 1.2")
+    big = rng.random((2048, 2048))
+    pools = [("max_pool2d 2048x2048, 2x2 stride 2", lambda: convdocs.max_pool2d(big, 2),
+              lambda: big.reshape(1024, 2, 1024, 2).max(axis=(1, 3)), "max", 2, 2),
+             ("avg_pool2d 2048x2048, 2x2 stride 2", lambda: convdocs.avg_pool2d(big, 2),
+              lambda: big.reshape(1024, 2, 1024, 2).mean(axis=(1, 3)), "avg", 2, 2),
+             ("max_pool2d 2048x2048, 3x3 stride 2", lambda: convdocs.max_pool2d(big, 3, stride=2),
+              None, "max", 3, 2)]
+    for label, ours, numpy_ref, *_ in pools:
+        if numpy_ref:
+            o, r = side_by_side(ours, numpy_ref)
+            line(label, o, r, "numpy reshape", "faster than numpy is a bonus")
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        print("torch is not installed: pooling against PyTorch skipped "
+              "(.venv/bin/pip install torch==2.13.0)")
+        return
+    torch.set_num_threads(1)
+    tbig = torch.from_numpy(big)[None, None]
+    for label, ours, _, op, k, s in pools:
+        fn = F.max_pool2d if op == "max" else F.avg_pool2d
+        o, r = side_by_side(ours, lambda fn=fn, k=k, s=s: fn(tbig, k, s))
+        line(label, o, r, "torch", "<= 1.0")
+
+
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - t
+
+
+def bench_build():
+    print("== figure build (wall clock, whole command, this machine's cores)")
+    build = [sys.executable, "-m", "convdocs", "build", "--out"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "figures"
+        clean = [timed(build + [str(out), "--force"]) for _ in range(2)]
+        print(f"{'full clean build, every figure, both themes':44} median {statistics.median(clean):6.2f} s"
+              f"   (goal <= 20 s; runs: {', '.join(f'{t:.2f}' for t in clean)})")
+        noop = [timed(build + [str(out)]) for _ in range(5)]
+        print(f"{'rebuild with nothing changed':44} median {statistics.median(noop):6.2f} s   (goal <= 1 s)")
+        one = []
+        for _ in range(3):
+            # Changing a figure's code changes its fingerprint; this does the same.
+            path = out / "manifest.json"
+            data = json.loads(path.read_text())
+            next(e for e in data["figures"] if e["name"] == "grid-outline")["fingerprint"] = "edited"
+            path.write_text(json.dumps(data))
+            one.append(timed(build + [str(out)]))
+        print(f"{'rebuild after changing one figure':44} median {statistics.median(one):6.2f} s   (goal <= 3 s)")
+
+
+def bench_weight():
+    print("== weight of figures/")
+    files = [f for e in json.loads((ROOT / "figures/manifest.json").read_text())["figures"]
+             for f in e["files"]]
+    gifs = sorted(f["bytes"] for f in files if f["kind"] == "gif")
+    pngs = sorted(f["bytes"] for f in files if f["kind"] in ("png", "frames"))
+    svgs = sorted(f["bytes"] for f in files if f["kind"] == "svg")
+    print(f"GIF  n={len(gifs):3}  median {statistics.median(gifs) / 1e3:6.1f} KB  max {gifs[-1] / 1e3:6.1f} KB"
+          f"   (goal: median <= 60 KB, none over 300 KB)")
+    print(f"PNG  n={len(pngs):3}  median {statistics.median(pngs) / 1e3:6.1f} KB  max {pngs[-1] / 1e3:6.1f} KB"
+          f"   (goal: every PNG <= 150 KB)")
+    print(f"SVG  n={len(svgs):3}  median {statistics.median(svgs) / 1e3:6.1f} KB  max {svgs[-1] / 1e3:6.1f} KB")
+
+
+if __name__ == "__main__":
+    bench_ops()
+    bench_build()
+    bench_weight()

@@ -1,0 +1,234 @@
+"""Drawing primitives shared by every figure: number grids, pictures, layout.
+
+Everything here draws into the Figure or Axes it is given and never saves.
+Sizes are in inches at the page scale (1 inch = 100 CSS pixels); one matrix
+cell is :data:`CELL` inches in every figure, so grids compare at a glance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
+
+from . import style
+from .style import Theme
+
+CELL = 0.42          # inches per matrix cell
+GAP = 0.55           # inches between panels, room for an operator sign
+TITLE = 0.42         # inches above a panel for its title
+MINUS = "\u2212"     # a real minus sign reads better than a hyphen
+
+
+def number(value: float) -> str:
+    """Format a value for a cell: integers plainly, others with up to 2 decimals."""
+    if value == 0:
+        return "0"
+    if float(value).is_integer():
+        text = f"{int(value)}"
+    else:
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        if text in ("0", "-0"):
+            text = f"{value:.1e}"
+    return text.replace("-", MINUS)
+
+
+# -- layout ------------------------------------------------------------------
+
+@dataclass
+class Layout:
+    """Rows of panels with fixed sizes in inches, centred, laid out once.
+
+    ``add_row([(w, h), ...])`` returns the row's index; ``build(fig)`` sizes
+    the figure and returns one list of Axes per row. Gaps between panels are
+    :data:`GAP` wide unless given; their centres are kept for operator signs.
+    """
+
+    margin: float = 0.18
+    row_gap: float = 0.3
+    rows: list = field(default_factory=list)
+
+    def add_row(self, panels, gaps=None, title=TITLE, below=0.0):
+        gaps = [GAP] * (len(panels) - 1) if gaps is None else list(gaps)
+        self.rows.append((list(panels), gaps, title, below))
+        return len(self.rows) - 1
+
+    def size(self):
+        widths = [sum(w for w, _ in p) + sum(g) for p, g, _, _ in self.rows]
+        heights = [max(h for _, h in p) + t + b for p, _, t, b in self.rows]
+        return (max(widths) + 2 * self.margin,
+                sum(heights) + self.row_gap * (len(self.rows) - 1) + 2 * self.margin)
+
+    def build(self, fig):
+        width, height = self.size()
+        fig.set_size_inches(width, height)
+        axes_rows, self.gap_centres = [], []
+        y = height - self.margin
+        for panels, gaps, title, below in self.rows:
+            row_h = max(h for _, h in panels)
+            row_w = sum(w for w, _ in panels) + sum(gaps)
+            x = (width - row_w) / 2
+            y_mid = y - title - row_h / 2
+            axes, centres = [], []
+            for n, (w, h) in enumerate(panels):
+                ax = fig.add_axes((x / width, (y_mid - h / 2) / height, w / width, h / height))
+                ax.set_axis_off()
+                axes.append(ax)
+                x += w
+                if n < len(gaps):
+                    centres.append(((x + gaps[n] / 2) / width, y_mid / height))
+                    x += gaps[n]
+            axes_rows.append(axes)
+            self.gap_centres.append(centres)
+            y -= title + row_h + below + self.row_gap
+        return axes_rows
+
+
+def grid_size(shape) -> tuple[float, float]:
+    """Panel size in inches for a matrix of `shape` cells."""
+    return shape[1] * CELL, shape[0] * CELL
+
+
+def operator(fig, centre, sign: str, theme: Theme, size: float = 20):
+    """Write an operator sign (such as '*', '=' or an arrow) at a gap centre."""
+    return fig.text(*centre, sign, ha="center", va="center", fontsize=size,
+                    color=theme.muted)
+
+
+def title(ax, text: str, theme: Theme, role: str | None = None):
+    """A panel title; with a role, a chip of the role's colour marks it."""
+    ax.set_title(text, color=theme.text, fontsize=style.TITLE_SIZE, pad=6,
+                 loc="center")
+    if role:
+        ax.add_patch(Rectangle((0, 1.0), 1.0, 0.018, transform=ax.transAxes,
+                               color=getattr(theme, role), clip_on=False, zorder=5))
+
+
+# -- matrices and pictures -------------------------------------------------------
+
+def norm_for(values, kind: str, limit: float | None = None) -> Normalize:
+    """Colour scale: 'gray' spans [0, limit]; 'signed' is symmetric around zero."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    top = limit if limit is not None else (float(np.abs(finite).max()) if finite.size else 1.0)
+    top = top or 1.0
+    return Normalize(-top, top) if kind == "signed" else Normalize(0, top)
+
+
+def matrix(ax, values, theme: Theme, *, kind: str = "gray", norm: Normalize | None = None,
+           numbers: bool = True, role: str | None = None, hidden=None, padded=None,
+           fontsize: float = style.NUMBER_SIZE):
+    """Draw a 2-D array as coloured cells, optionally with its numbers.
+
+    `kind` is 'gray' (pixel intensities), 'signed' (zero at mid-grey) or
+    'plain' (background-coloured cells: a kernel or a table of numbers).
+    `hidden` masks cells not computed yet; `padded` marks padding cells,
+    drawn with dashed outlines.
+    """
+    values = np.asarray(values, dtype=float)
+    rows, cols = values.shape
+    norm = norm or norm_for(values, kind if kind != "plain" else "gray")
+    cmap = theme.signed if kind == "signed" else theme.gray
+    hidden = np.zeros(values.shape, bool) if hidden is None else np.asarray(hidden)
+    padded = np.zeros(values.shape, bool) if padded is None else np.asarray(padded)
+    fills = np.empty(values.shape + (4,))
+    fills[:] = cmap(norm(values)) if kind != "plain" else _rgba(theme.background)
+    fills[hidden | padded] = _rgba(theme.background)
+    ax.imshow(fills, extent=(0, cols, rows, 0), interpolation="nearest", resample=False)
+    ax.set_xlim(-0.04, cols + 0.04)
+    ax.set_ylim(rows + 0.04, -0.04)
+    ax.set_aspect("equal")
+    lines = dict(color=theme.cell_line, lw=0.8)
+    ax.hlines(np.arange(rows + 1), 0, cols, **lines)
+    ax.vlines(np.arange(cols + 1), 0, rows, **lines)
+    for r, c in zip(*np.nonzero(padded)):
+        ax.add_patch(Rectangle((c + 0.08, r + 0.08), 0.84, 0.84, fill=False, ls=(0, (3, 2)),
+                               lw=0.9, ec=theme.muted))
+    if numbers:
+        for (r, c), v in np.ndenumerate(values):
+            if hidden[r, c]:
+                continue
+            on = theme.background if (kind == "plain" or padded[r, c]) else fills[r, c]
+            colour = theme.text if kind == "plain" or padded[r, c] else style.readable_on(on)
+            ax.text(c + 0.5, r + 0.53, number(v), ha="center", va="center",
+                    fontsize=fontsize, color=colour)
+    if role:
+        frame(ax, 0, 0, rows, cols, getattr(theme, role), lw=2.5)
+    return ax
+
+
+def connect(ax_from, xy_from, ax_to, xy_to, colour, lw=1.2):
+    """A thin line from a point of one panel to a point of another (data coordinates)."""
+    from matplotlib.patches import ConnectionPatch
+    line = ConnectionPatch(xyA=xy_from, coordsA=ax_from.transData, xyB=xy_to,
+                           coordsB=ax_to.transData, color=colour, lw=lw, zorder=7)
+    ax_to.figure.add_artist(line)
+    return line
+
+
+def _rgba(colour):
+    from matplotlib.colors import to_rgba
+    return np.array(to_rgba(colour))
+
+
+def frame(ax, r, c, h, w, colour, lw=3.0, **kw):
+    """Outline the block of cells starting at (r, c), h rows by w columns."""
+    return ax.add_patch(Rectangle((c, r), w, h, fill=False, ec=colour, lw=lw,
+                                  joinstyle="miter", zorder=6, clip_on=False, **kw))
+
+
+def picture(ax, values, theme: Theme, *, kind: str = "gray", norm: Normalize | None = None,
+            role: str | None = None, rgb: bool = False):
+    """Draw an image without numbers (a photo, a feature map, the grid)."""
+    values = np.asarray(values, dtype=float)
+    if rgb:
+        ax.imshow(np.clip(values / 255.0, 0, 1), interpolation="nearest", resample=False)
+    else:
+        norm = norm or norm_for(values, kind)
+        cmap = theme.signed if kind == "signed" else theme.gray
+        ax.imshow(values, cmap=cmap, norm=norm, interpolation="nearest", resample=False)
+    ax.set_aspect("equal")
+    if role:
+        h, w = values.shape[:2]
+        frame(ax, -0.5, -0.5, h, w, getattr(theme, role), lw=2.5)
+    return ax
+
+
+KEY_GAP, KEY_HEIGHT = 0.12, 0.09   # inches between a panel and its colour key; key height
+
+
+def colour_key_below(panel, norm: Normalize, theme: Theme, kind: str = "signed"):
+    """A colour key centred under `panel`, a fixed distance below it whatever its size."""
+    fig = panel.figure
+    width, height = fig.get_size_inches()
+    box = panel.get_position()
+    key_w = min(box.width * 0.8, 1.6 / width)
+    ax = fig.add_axes((box.x0 + (box.width - key_w) / 2, box.y0 - (KEY_GAP + KEY_HEIGHT) / height,
+                       key_w, KEY_HEIGHT / height))
+    return colour_key(ax, norm, theme, kind)
+
+
+def colour_key(ax, norm: Normalize, theme: Theme, kind: str, label: str = ""):
+    """A small horizontal colour bar with its end values (and zero, when signed)."""
+    cmap = theme.signed if kind == "signed" else theme.gray
+    ramp = np.linspace(norm.vmin, norm.vmax, 64)[None, :]
+    ax.imshow(ramp, cmap=cmap, norm=norm, aspect="auto", extent=(0, 1, 0, 1))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ticks = [(0.0, norm.vmin), (1.0, norm.vmax)]
+    if kind == "signed":
+        ticks.insert(1, (0.5, 0.0))
+    for x, v in ticks:
+        shown = number(round(v)) if abs(v) >= 10 else number(v)
+        ax.text(x, -0.4, shown, ha="center", va="top", fontsize=style.LABEL_SIZE - 1,
+                color=theme.muted, transform=ax.transAxes)
+    if label:
+        ax.text(0.5, 1.25, label, ha="center", va="bottom", fontsize=style.LABEL_SIZE - 1,
+                color=theme.muted, transform=ax.transAxes)
+    for side in ax.spines.values():
+        side.set_edgecolor(theme.cell_line)
+    return ax

@@ -1,0 +1,194 @@
+"""The figure registry: one entry per figure, and the fingerprint of what it depends on.
+
+A figure is declared once, with :func:`figure`, next to the function that
+draws it. The registry is the single source for the build, the manifest, the
+site and the tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib
+import inspect
+import sys
+import types
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Callable
+
+PAGES = ("index", "images-are-numbers", "convolution", "what-filters-see", "pooling")
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: what it is called, what it says, and how to draw it.
+
+    `draw(fig, theme, step)` draws into a fresh Figure. For an animation,
+    `frames()` gives how many steps there are, and the static version is step
+    `key_step` (negative counts from the end). `caption` and `alt` may be
+    callables, so that any number they quote is computed, not typed.
+    `data()` returns the arrays the figure shows, which the tests compare
+    exactly.
+    """
+
+    name: str
+    title: str
+    caption: str | Callable[[], str]
+    alt: str | Callable[[], str]
+    page: str
+    draw: Callable
+    data: Callable[[], dict] | None = None
+    frames: Callable[[], int] | None = None
+    key_step: int = 0
+    strip_steps: tuple[int, ...] = ()
+    frame_ms: int = 1500
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def animated(self) -> bool:
+        return self.frames is not None
+
+    def resolve(self, attr: str) -> str:
+        value = getattr(self, attr)
+        return value() if callable(value) else value
+
+    def key_index(self, n_frames: int) -> int:
+        return self.key_step % n_frames
+
+
+REGISTRY: dict[str, FigureSpec] = {}
+
+
+def figure(name: str, **fields):
+    """Decorator: register the decorated draw function as figure `name`."""
+    def register(draw):
+        if name in REGISTRY:
+            raise ValueError(f"name {name!r} is registered twice")
+        if fields.get("page") not in PAGES:
+            raise ValueError(f"page must be one of {PAGES} (got {fields.get('page')!r})")
+        REGISTRY[name] = FigureSpec(name=name, draw=draw, **fields)
+        return draw
+    return register
+
+
+def load() -> dict[str, FigureSpec]:
+    """Import every module that declares figures and return the registry."""
+    from . import story  # noqa: F401  (registers on import)
+    return REGISTRY
+
+
+# -- fingerprints --------------------------------------------------------------
+
+def _package_module(name: str) -> types.ModuleType | None:
+    if name == "convdocs" or name.startswith("convdocs."):
+        return sys.modules.get(name) or importlib.import_module(name)
+    return None
+
+
+@cache
+def _module_deps(modname: str) -> frozenset[str]:
+    """convdocs modules that `modname` imports, itself included, transitively."""
+    module = importlib.import_module(modname)
+    tree = ast.parse(inspect.getsource(module))
+    found = {modname}
+    package = modname.rsplit(".", 1)[0] if modname != "convdocs" else "convdocs"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package if node.level == 1 else package.rsplit(".", node.level - 1)[0]
+            targets = [f"{base}.{node.module}"] if node.module else [
+                f"{base}.{a.name}" for a in node.names]
+            for target in targets:
+                if target in ("convdocs.registry", "convdocs.story") or target == modname:
+                    continue
+                found |= _module_deps(target)
+    return frozenset(found)
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
+
+
+@cache
+def _top_level(modname: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """Top-level statements of a module: name -> (source, names the statement uses)."""
+    source = inspect.getsource(importlib.import_module(modname))
+    table = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.ClassDef)):
+            targets = node.targets if isinstance(node, ast.Assign) else [
+                getattr(node, "target", node)]
+            used = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+            text = ast.get_source_segment(source, node)
+            for t in targets:
+                name = t.id if isinstance(t, ast.Name) else getattr(t, "name", None)
+                if name:
+                    table[name] = (text, used)
+    return table
+
+
+def _names_deps(home: types.ModuleType, names, seen: set, modules: set) -> list[str]:
+    """Sources of the same-module functions and constants `names` refer to, recursively;
+    convdocs modules they reach are added to `modules`."""
+    parts = []
+    for name in sorted(names):
+        if (home.__name__, name) in seen:
+            continue
+        seen.add((home.__name__, name))
+        target = home.__dict__.get(name)
+        if isinstance(target, types.ModuleType):
+            if _package_module(target.__name__):
+                modules.add(target.__name__)
+        elif inspect.isfunction(target) and target.__module__ == home.__name__:
+            parts.append(inspect.getsource(target))
+            parts += _names_deps(home, _code_names(target.__code__), seen, modules)
+        elif name in _top_level(home.__name__):
+            text, used = _top_level(home.__name__)[name]
+            parts.append(text)
+            parts += _names_deps(home, used, seen, modules)
+        elif getattr(target, "__module__", None) and _package_module(target.__module__):
+            modules.add(target.__module__)
+    return parts
+
+
+def _function_deps(func, modules: set) -> list[str]:
+    home = sys.modules[func.__module__]
+    return [inspect.getsource(func)] + _names_deps(
+        home, _code_names(func.__code__), {(home.__name__, func.__name__)}, modules)
+
+
+def versions() -> dict[str, str]:
+    """Versions of everything that can change a figure's bytes."""
+    from importlib.metadata import version
+    return {p: version(p) for p in ("numpy", "matplotlib", "pillow", "pyoxipng")}
+
+
+def fingerprint(spec: FigureSpec) -> str:
+    """A hash of everything the figure's files depend on.
+
+    It covers the draw function and every helper of its module that it
+    calls, the source of every convdocs module those reach (operations,
+    kernels, images, drawing primitives, style, the renderer), and the
+    versions of the pinned libraries. Editing one figure's code changes only
+    that figure's fingerprint; editing a kernel changes the fingerprint of
+    every figure that uses the kernels module.
+    """
+    modules: set[str] = {"convdocs.render", "convdocs.style", "convdocs.draw"}
+    parts = []
+    for func in (spec.draw, spec.data, spec.frames, spec.caption, spec.alt):
+        if inspect.isfunction(func):
+            parts += _function_deps(func, modules)
+    parts.append(repr([getattr(spec, a) for a in ("title", "caption", "alt", "page", "key_step",
+                                                   "strip_steps", "frame_ms")
+                       if not callable(getattr(spec, a))]))
+    closure = set()
+    for m in modules:
+        closure |= _module_deps(m)
+    for m in sorted(closure):
+        parts.append(m + "\n" + inspect.getsource(importlib.import_module(m)))
+    parts.append(repr(sorted(versions().items())))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -1,0 +1,163 @@
+"""Render registry entries to file contents in memory: PNG, SVG, GIF and frame strips.
+
+This module decides formats, resolution and metadata; it writes nothing to
+disk (:mod:`convdocs.build` does, atomically). Every output is deterministic:
+no dates, no version strings, fixed SVG ids, bundled fonts only.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+import oxipng
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from . import style
+from .registry import FigureSpec
+from .style import Theme
+
+PNG_METADATA = {"Software": None}
+SVG_METADATA = {"Date": None, "Creator": None}
+GIF_COLOURS = 64
+STRIP_GAP = 16            # pixels between frames in a strip
+HOLD = 2.5                # the first and last frames stay this many times longer
+
+
+@dataclass(frozen=True)
+class File:
+    """One output file: its name relative to figures/, bytes, and pixel size."""
+
+    path: str
+    data: bytes
+    width: int
+    height: int
+    kind: str            # "png", "svg", "gif" or "frames"
+    theme: str
+
+
+def draw(spec: FigureSpec, theme: Theme, step: int | None) -> Figure:
+    """A fresh Figure with `spec` drawn into it for `theme` (and animation `step`)."""
+    with matplotlib.rc_context(style.rc(theme)):
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        spec.draw(fig, theme, step)
+    return fig
+
+
+def _png(fig: Figure, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
+    return oxipng.optimize_from_memory(buf.getvalue(), level=2)
+
+
+def _svg(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata=SVG_METADATA)
+    return buf.getvalue()
+
+
+def raster(spec: FigureSpec, theme: Theme, step: int | None, dpi: int) -> Image.Image:
+    """Render one frame to an RGB image at `dpi`."""
+    fig = draw(spec, theme, step)
+    with matplotlib.rc_context(style.rc(theme)):
+        fig.set_dpi(dpi)
+        fig.canvas.draw()
+        rgba = np.asarray(fig.canvas.buffer_rgba())
+    return Image.fromarray(rgba[..., :3].copy())
+
+
+def gif_frame(frame_2x: Image.Image) -> Image.Image:
+    """A GIF frame: the 2x render averaged 2 x 2 down to page size."""
+    return frame_2x.reduce(style.GIF_SCALE)
+
+
+def palette_for(frames: list[Image.Image]) -> Image.Image:
+    """One small palette shared by every frame, chosen from all of them at once."""
+    width = max(f.width for f in frames)
+    sheet = Image.new("RGB", (width, sum(f.height for f in frames)))
+    y = 0
+    for f in frames:
+        sheet.paste(f, (0, y))
+        y += f.height
+    return sheet.quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT,
+                          dither=Image.Dither.NONE)
+
+
+def quantize(frame: Image.Image, palette: Image.Image) -> Image.Image:
+    return frame.quantize(palette=palette, dither=Image.Dither.NONE)
+
+
+def durations(spec: FigureSpec, n: int) -> list[int]:
+    """Milliseconds per frame: the first and last frames are held longer."""
+    ms = [spec.frame_ms] * n
+    ms[0] = ms[-1] = int(spec.frame_ms * HOLD)
+    return ms
+
+
+def _gif(frames: list[Image.Image], ms: list[int]) -> bytes:
+    palette = palette_for(frames)
+    indexed = [quantize(f, palette) for f in frames]
+    buf = io.BytesIO()
+    indexed[0].save(buf, format="GIF", save_all=True, append_images=indexed[1:],
+                    duration=ms, loop=0, optimize=True, disposal=1)
+    return buf.getvalue()
+
+
+def _strip(frames: list[Image.Image], background: str) -> Image.Image:
+    width = max(f.width for f in frames)
+    height = sum(f.height for f in frames) + STRIP_GAP * (len(frames) - 1)
+    sheet = Image.new("RGB", (width, height), background)
+    y = 0
+    for f in frames:
+        sheet.paste(f, (0, y))
+        y += f.height + STRIP_GAP
+    return sheet
+
+
+def _png_image(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return oxipng.optimize_from_memory(buf.getvalue(), level=2)
+
+
+def file_name(spec: FigureSpec, theme: Theme, kind: str) -> str:
+    ext = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png"}[kind]
+    return f"{spec.name}.{theme.name}.{ext}"
+
+
+def render(spec: FigureSpec) -> list[File]:
+    """Every file of one figure, in both themes."""
+    files = []
+    for theme in style.THEMES:
+        with matplotlib.rc_context(style.rc(theme)):   # savefig reads rcParams too
+            files += _render_theme(spec, theme)
+    return files
+
+
+def _render_theme(spec: FigureSpec, theme: Theme) -> list[File]:
+    files, key = [], None
+    if spec.animated:
+        n = spec.frames()
+        key = spec.key_index(n)
+        big = [raster(spec, theme, step, style.PNG_DPI) for step in range(n)]
+        frames = [gif_frame(f) for f in big]
+        gif = _gif(frames, durations(spec, n))
+        files.append(File(file_name(spec, theme, "gif"), gif, frames[0].width,
+                          frames[0].height, "gif", theme.name))
+        picks = [s % n for s in (spec.strip_steps or (0, key, n - 1))]
+        strip = _strip([big[s] for s in picks], theme.background)
+        files.append(File(file_name(spec, theme, "frames"), _png_image(strip),
+                          strip.width, strip.height, "frames", theme.name))
+    fig = draw(spec, theme, key)
+    png = _png(fig, style.PNG_DPI)
+    with Image.open(io.BytesIO(png)) as img:
+        size = img.size
+    files.append(File(file_name(spec, theme, "png"), png, *size, "png", theme.name))
+    w, h = (round(v * style.PAGE_DPI) for v in fig.get_size_inches())
+    files.append(File(file_name(spec, theme, "svg"), _svg(fig), w, h, "svg", theme.name))
+    return files

@@ -1,0 +1,93 @@
+"""The look of every figure: two designed themes, one colour per role, honest colour maps.
+
+Roles keep one hue in both themes (Okabe & Ito's colour-blind-safe set);
+the dark theme uses lighter shades of the same hues on the site's dark
+background, and never inverts the image data itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
+
+matplotlib.use("Agg")
+
+# Base size: 1 inch is 100 CSS pixels on the page; files are written at 2x.
+PAGE_DPI = 100
+PNG_DPI = 2 * PAGE_DPI
+GIF_SCALE = 2                 # GIF frames are the 2x renders reduced 2 x 2 (page size, 1x)
+
+FONT = "DejaVu Sans"          # resolved from matplotlib's own font files, never the system's
+NUMBER_SIZE = 11              # points: digits in cells
+LABEL_SIZE = 11
+TITLE_SIZE = 12
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    text: str
+    muted: str
+    cell_line: str
+    input: str      # the image a filter reads
+    kernel: str     # the filter
+    output: str     # what the filter builds
+    window: str     # the window being read right now
+    signed: LinearSegmentedColormap   # zero at mid-grey
+    gray: LinearSegmentedColormap     # pixel intensities, black to white
+
+
+def _signed_map(name: str) -> LinearSegmentedColormap:
+    # Deep violet (negative) -> mid-grey (zero) -> pale yellow (positive):
+    # lightness rises monotonically, so it also reads in greyscale and for
+    # every kind of colour vision.
+    return LinearSegmentedColormap.from_list(name, ["#2d1160", "#808080", "#fcf4b6"])
+
+
+_GRAY = LinearSegmentedColormap.from_list("convdocs-gray", ["#000000", "#ffffff"])
+
+LIGHT = Theme(
+    name="light", background="#ffffff", text="#1f2328", muted="#59636e", cell_line="#8c959f",
+    input="#0072b2", kernel="#e69f00", output="#009e73", window="#cc79a7",
+    signed=_signed_map("convdocs-signed"), gray=_GRAY,
+)
+DARK = Theme(
+    name="dark", background="#1e2129", text="#e6edf3", muted="#9aa5b1", cell_line="#6e7781",
+    input="#56b4e9", kernel="#f0b43c", output="#3cc49a", window="#e49ac4",
+    signed=_signed_map("convdocs-signed-dark"), gray=_GRAY,
+)
+THEMES = (LIGHT, DARK)
+
+
+def rc(theme: Theme) -> dict:
+    """matplotlib settings for a theme: fonts, colours, and deterministic output."""
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [FONT],
+        "font.size": LABEL_SIZE,
+        "axes.titlesize": TITLE_SIZE,
+        "text.color": theme.text,
+        "axes.labelcolor": theme.text,
+        "axes.edgecolor": theme.text,
+        "xtick.color": theme.muted,
+        "ytick.color": theme.muted,
+        "figure.facecolor": theme.background,
+        "axes.facecolor": theme.background,
+        "savefig.facecolor": theme.background,
+        "figure.dpi": PAGE_DPI,
+        "svg.hashsalt": "convdocs",
+        "svg.fonttype": "path",
+        "path.simplify": False,
+        "image.interpolation": "nearest",
+        "image.resample": False,
+    }
+
+
+def readable_on(fill_rgb) -> str:
+    """Black or white text, whichever reads better on `fill_rgb`."""
+    r, g, b = to_rgb(fill_rgb)[:3]
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if lum > 0.45 else "#ffffff"
