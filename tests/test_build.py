@@ -1,0 +1,138 @@
+"""The build: incremental, atomic, deterministic, and honest about failures."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from convdocs import build, cli, registry
+from convdocs.registry import FigureSpec
+
+FIGURES = Path(__file__).resolve().parents[1] / "figures"
+SMALL = ["grid", "input-and-filter"]   # two quick figures
+
+
+def run(out, **kw):
+    lines = []
+    failed = build.build(out=out, jobs=1, log=lines.append, **kw)
+    return failed, "\n".join(lines)
+
+
+def manifest(out):
+    return {e["name"]: e for e in json.loads((out / build.MANIFEST).read_text())["figures"]}
+
+
+def assert_consistent(out):
+    """Every file the manifest names exists with the recorded hash; no temp files remain."""
+    for entry in manifest(out).values():
+        for f in entry["files"]:
+            assert build.sha256((out / f["path"]).read_bytes()) == f["sha256"], f["path"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_two_builds_in_other_processes_give_the_committed_bytes(tmp_path):
+    out = tmp_path / "figures"
+    subprocess.run([sys.executable, "-m", "convdocs", "build", "--out", str(out), "--jobs", "2",
+                    "--only", *SMALL], check=True, capture_output=True)
+    for name in SMALL:
+        for f in manifest(out)[name]["files"]:
+            assert (out / f["path"]).read_bytes() == (FIGURES / f["path"]).read_bytes(), f["path"]
+
+
+def test_rebuild_with_nothing_changed_renders_nothing(tmp_path):
+    failed, log = run(tmp_path, only=SMALL)
+    assert failed == 0 and log.count("rendered   ") == 2
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    failed, log = run(tmp_path, only=SMALL)
+    assert "rendered   " not in log and log.count("unchanged  ") == 2
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before
+
+
+def test_a_changed_or_damaged_figure_alone_is_rendered_again(tmp_path):
+    run(tmp_path, only=SMALL)
+    (tmp_path / "grid.light.png").write_bytes(b"damaged")
+    failed, log = run(tmp_path, only=SMALL)
+    assert "rendered   grid " in log and "unchanged  input-and-filter" in log
+    assert_consistent(tmp_path)
+
+
+def test_editing_a_kernel_changes_only_the_fingerprints_of_figures_that_use_it(monkeypatch):
+    specs = registry.load()
+    before = {n: registry.fingerprint(s) for n, s in specs.items()}
+    real = inspect.getsource
+
+    def edited(obj):
+        text = real(obj)
+        if getattr(obj, "__name__", "") == "convdocs.kernels":
+            text = text.replace("[-1, 8, -1]", "[-1, 9, -1]")
+        return text
+    monkeypatch.setattr(inspect, "getsource", edited)
+    after = {n: registry.fingerprint(s) for n, s in specs.items()}
+    changed = {n for n in specs if before[n] != after[n]}
+    assert {"grid-outline", "grid-vertical-edges", "convolution"} <= changed
+    assert "pixels-small-image" not in changed and "grid" not in changed
+
+
+def test_a_failing_figure_is_named_and_the_others_still_build(tmp_path, monkeypatch):
+    def broken(fig, theme, step):
+        raise RuntimeError("boom")
+    bad = FigureSpec(name="broken", title="t", caption="c", alt="a", page="index", draw=broken)
+    monkeypatch.setitem(registry.REGISTRY, "broken", bad)
+    failed, log = run(tmp_path, only=["grid", "broken"])
+    assert failed == 1
+    assert "FAILED     broken" in log and "RuntimeError: boom" in log
+    assert set(manifest(tmp_path)) == {"grid"}
+    assert_consistent(tmp_path)
+    assert cli.main(["build", "--out", str(tmp_path), "--jobs", "1", "--only", "broken"]) == 1
+
+
+def test_an_interrupted_build_leaves_old_or_new_files_and_a_true_manifest(tmp_path, monkeypatch):
+    run(tmp_path, only=SMALL)
+    old = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real = build.render_entry
+    calls = []
+
+    def interrupt_second(name):
+        calls.append(name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(name)
+    monkeypatch.setattr(build, "render_entry", interrupt_second)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, only=SMALL, force=True)
+    assert_consistent(tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == set(old)
+
+
+def test_atomic_write_leaves_nothing_behind_when_writing_fails(tmp_path):
+    target = tmp_path / "x.png"
+    target.write_bytes(b"old")
+
+    with pytest.raises(TypeError):
+        build.atomic_write(target, object())  # not bytes: the write fails
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.png"]
+
+
+def test_removed_figures_lose_their_files(tmp_path):
+    shutil.copytree(FIGURES, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "old-figure.light.png").write_bytes(b"stale")
+    failed, log = run(tmp_path)
+    assert failed == 0 and "removed    old-figure.light.png" in log
+    assert "rendered   " not in log   # the committed figures are current
+
+
+def test_cli_lists_figures_and_rejects_unknown_names(capsys):
+    assert cli.main(["list"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in registry.load())
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["build", "--only", "no-such-figure"])
+    assert exc.value.code == 2
+    assert "no-such-figure" in capsys.readouterr().err
