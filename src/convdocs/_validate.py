@@ -38,7 +38,9 @@ def real_array(value: object, name: str, ndims: tuple[int, ...]) -> np.ndarray:
     arr = arr.astype(np.float64, copy=False)
     # One cheap pass: the sum is finite unless a NaN or inf is present (or it
     # overflows, which the exact check below then clears).
-    if not np.isfinite(np.add.reduce(arr, axis=None)) and not np.isfinite(arr).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(arr, axis=None)
+    if not np.isfinite(total) and not np.isfinite(arr).all():
         bad = ~np.isfinite(arr)
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{name} must be finite (got {arr[where]} at index {where})")

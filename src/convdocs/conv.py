@@ -57,11 +57,12 @@ def plan_conv2d(image, kernel, *, stride=1, padding=0, dilation=1,
     """Validate the arguments of :func:`conv2d` and pad the input."""
     x = v.image(image)
     k = v.real_array(kernel, "kernel", (2, 3))
-    if k.ndim == 3 and (x.ndim != 3 or x.shape[2] != k.shape[2]):
-        channels = x.shape[2] if x.ndim == 3 else 1
-        raise ValueError(
-            f"kernel has {k.shape[2]} channels but image has {channels} "
-            f"(kernel shape {k.shape}, image shape {x.shape})")
+    if k.ndim == 3 and x.ndim != 3:
+        raise ValueError(f"kernel of shape {k.shape} sums over channels, but image is 2-D "
+                         f"with no channel axis (image shape {x.shape})")
+    if k.ndim == 3 and x.shape[2] != k.shape[2]:
+        raise ValueError(f"kernel has {k.shape[2]} channel(s) but image has {x.shape[2]} "
+                         f"(kernel shape {k.shape}, image shape {x.shape})")
     stride = v.positive_pair(stride, "stride")
     dilation = v.positive_pair(dilation, "dilation")
     mode = v.choice(padding_mode, "padding_mode", v.PADDING_MODES)

@@ -67,6 +67,13 @@ def step_edge(size: int = 8, *, vertical: bool = True) -> np.ndarray:
 
 
 def _to_array(img: Image.Image, gray: bool) -> np.ndarray:
+    if img.mode.startswith("I;16"):
+        # 16-bit grey: scale 0-65535 onto 0-255 rather than let Pillow clip it to white.
+        grey = np.asarray(img, dtype=np.float64) * (255 / 65535)
+        return grey if gray else np.repeat(grey[..., None], 3, axis=2)
+    if img.mode in ("I", "F"):
+        raise ImageFileError(f"image mode {img.mode!r} (32-bit) is not supported; "
+                             f"save the file as 8- or 16-bit")
     # Pillow's "L" conversion is ITU-R 601-2 luma: L = R*299/1000 + G*587/1000 + B*114/1000.
     return np.asarray(img.convert("L" if gray else "RGB"), dtype=np.float64)
 
@@ -103,6 +110,8 @@ def load_image(path, *, gray: bool = True) -> np.ndarray:
         with Image.open(path) as img:
             img.load()
             return _to_array(img, gray)
+    except ImageFileError as exc:
+        raise ImageFileError(f"path {str(path)!r}: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise ImageFileError(f"path {str(path)!r} is not an image Pillow can read") from exc
     except (OSError, SyntaxError, ValueError) as exc:

@@ -87,7 +87,9 @@ def get(name: str) -> Kernel:
     >>> get("sobel-left").values[0].tolist()
     [1.0, 0.0, -1.0]
     """
-    key = name.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(name, str) else name
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str (got {name!r})")
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in CATALOGUE:
         raise ValueError(f"name must be one of {', '.join(CATALOGUE)} (got {name!r})")
     return CATALOGUE[key]

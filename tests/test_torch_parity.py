@@ -1,0 +1,135 @@
+"""convdocs gives PyTorch's numbers.
+
+The first test needs no torch: it replays answers that tests/data/make_torch_reference.py
+stored from torch.nn.functional. The second runs torch live when it is installed.
+"""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from convdocs import avg_pool2d, conv2d, max_pool2d
+
+DATA = Path(__file__).parent / "data"
+REFERENCE = DATA / "torch_reference.npz"
+
+
+def load_reference():
+    with np.load(REFERENCE, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    configs = json.loads(str(arrays.pop("configs")))
+    return arrays, configs
+
+
+ARRAYS, CONFIGS = load_reference()
+
+
+def as_kwargs(stored: dict) -> dict:
+    """JSON turned the tuples into lists; convdocs takes either, but keep them tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()}
+
+
+def run_convdocs(op, image, kernel, kwargs):
+    if op == "conv":
+        return conv2d(image, kernel, **kwargs)
+    kwargs = dict(kwargs)
+    size = kwargs.pop("size")
+    return (max_pool2d if op == "max" else avg_pool2d)(image, size, **kwargs)
+
+
+def test_reference_file_is_small_and_complete():
+    assert REFERENCE.stat().st_size < 200_000
+    assert len(CONFIGS) >= 40
+    ops = {c["op"] for c in CONFIGS}
+    assert ops == {"conv", "max", "avg"}
+    conv = [as_kwargs(c["kwargs"]) for c in CONFIGS if c["op"] == "conv"]
+    assert {k["padding_mode"] for k in conv} == {"zeros", "reflect", "replicate", "circular"}
+    assert any(k["padding"] == "same" for k in conv)
+
+
+@pytest.mark.parametrize("case", CONFIGS, ids=[f"{c['key']}-{c['name']}" for c in CONFIGS])
+def test_matches_stored_torch_output(case):
+    key = case["key"]
+    image, expected = ARRAYS[f"{key}_image"], ARRAYS[f"{key}_expected"]
+    got = run_convdocs(case["op"], image, ARRAYS.get(f"{key}_kernel"), as_kwargs(case["kwargs"]))
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("make_torch_reference",
+                                                  DATA / "make_torch_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def random_live_case(rng, op):
+    """Any small configuration, including ones convdocs deliberately refuses."""
+    h, w = (int(n) for n in rng.integers(1, 9, size=2))
+    channels = (int(rng.integers(1, 4)),) if rng.random() < 0.4 else ()
+    stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
+    if op == "conv":
+        k = tuple(int(n) for n in rng.integers(1, 6, size=2))
+        mode = str(rng.choice(["zeros", "reflect", "replicate", "circular"]))
+        dil = tuple(int(n) for n in rng.integers(1, 3, size=2))
+        if rng.random() < 0.25:
+            pad, stride = "same", (1, 1)
+        elif rng.random() < 0.1:
+            pad = "full"
+        else:
+            pad = tuple(int(n) for n in rng.integers(0, 5, size=2))
+        kernel = k + channels if channels and rng.random() < 0.5 else k
+        return dict(image=(h, w) + channels, kernel=kernel,
+                    kwargs=dict(stride=stride, padding=pad, dilation=dil, padding_mode=mode))
+    size = tuple(int(n) for n in rng.integers(1, 5, size=2))
+    kwargs = dict(size=size, stride=stride,
+                  padding=tuple(int(rng.integers(0, s // 2 + 1)) for s in size),
+                  ceil_mode=bool(rng.random() < 0.5))
+    if op == "avg":
+        kwargs["count_include_pad"] = bool(rng.random() < 0.5)
+    return dict(image=(h, w) + channels, kernel=None, kwargs=kwargs)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+@pytest.mark.parametrize("op", ["conv", "max", "avg"])
+def test_matches_live_torch(op):
+    pytest.importorskip("torch")
+    gen = load_generator()
+    rng = np.random.default_rng({"conv": 1, "max": 2, "avg": 3}[op])
+    compared = refused = 0
+    for _ in range(400):
+        case = random_live_case(rng, op)
+        x = rng.normal(size=case["image"])
+        k = None if case["kernel"] is None else rng.normal(size=case["kernel"])
+        kwargs = case["kwargs"]
+        c = {**gen.DEFAULTS, **kwargs, "op": op}
+        try:
+            got = run_convdocs(op, x, k, kwargs)
+        except ValueError as exc:
+            refused += 1
+            assert "needs padding" in str(exc) or "larger than the padded input" in str(exc), exc
+            if op == "conv":   # convdocs refuses a convolution only where torch does too
+                with pytest.raises((RuntimeError, ValueError)):
+                    gen.torch_conv(x, k, c)
+            # Pooling windows larger than the padded input are refused deliberately,
+            # although torch accepts some of them with ceil_mode.
+            continue
+        want = gen.torch_conv(x, k, c) if op == "conv" else gen.torch_pool(x, c)
+        assert got.shape == want.shape, (case, x.shape)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=str(case))
+        compared += 1
+    assert compared >= 200   # most configurations are valid ones
+
+
+def test_torch_accepts_some_windows_convdocs_refuses():
+    # Documents the one deliberate difference: a 2-wide window on a 1-wide input with
+    # ceil_mode gives torch one output (window hanging off the edge); convdocs refuses.
+    torch = pytest.importorskip("torch")
+    t = torch.arange(1.0, 2.0, dtype=torch.float64).reshape(1, 1, 1, 1)
+    assert torch.nn.functional.max_pool2d(t, (1, 2), ceil_mode=True).shape[-1] == 1
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        max_pool2d([[1.0]], (1, 2), ceil_mode=True)
