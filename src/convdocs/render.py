@@ -49,7 +49,8 @@ def draw(spec: FigureSpec, theme: Theme, step: int | None) -> Figure:
     return fig
 
 
-def _png(fig: Figure, dpi: int) -> bytes:
+def png_bytes(fig: Figure, dpi: int = style.PNG_DPI) -> bytes:
+    """Save a drawn figure as an optimised, deterministic PNG."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
     return oxipng.optimize_from_memory(buf.getvalue(), level=2)
@@ -154,7 +155,7 @@ def _render_theme(spec: FigureSpec, theme: Theme) -> list[File]:
         files.append(File(file_name(spec, theme, "frames"), _png_image(strip),
                           strip.width, strip.height, "frames", theme.name))
     fig = draw(spec, theme, key)
-    png = _png(fig, style.PNG_DPI)
+    png = png_bytes(fig)
     with Image.open(io.BytesIO(png)) as img:
         size = img.size
     files.append(File(file_name(spec, theme, "png"), png, *size, "png", theme.name))

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
-
-matplotlib.use("Agg")
 
 # Base size: 1 inch is 100 CSS pixels on the page; files are written at 2x.
 PAGE_DPI = 100
