@@ -1,0 +1,165 @@
+"""MkDocs hooks: serve figures/ as they are, and turn figure references into markup.
+
+* Every file in figures/ is added to the site under ``figures/``; nothing is
+  copied into docs/, so the site cannot drift from the committed figures.
+* A line ``[[figure NAME]]`` becomes the figure's light and dark images with
+  the manifest's alt text and caption. An unknown NAME fails the build.
+* ``[[gallery]]`` becomes every figure with its caption, alt text and downloads.
+* Notebook pages lose the CDN scripts nbconvert adds (MathJax, Mermaid) and
+  keep only the CSS rules their markup uses.
+
+MkDocs assembles; the figure build (``convdocs build``) renders.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+FIGURE = re.compile(r"^\[\[figure ([^\]]+)\]\]\s*$", re.M)
+GALLERY = re.compile(r"^\[\[gallery\]\]\s*$", re.M)
+SEP = " \u00b7 "
+KIND_LABEL = {"png": "PNG", "svg": "SVG", "gif": "GIF", "frames": "frames (PNG)"}
+
+_state: dict = {}
+
+
+def _manifest(config) -> dict[str, dict]:
+    figures = Path(config.config_file_path).parent / "figures"
+    data = json.loads((figures / "manifest.json").read_text())
+    return {e["name"]: e for e in data["figures"]}
+
+
+def on_config(config):
+    _state["figures_dir"] = Path(config.config_file_path).parent / "figures"
+    _state["manifest"] = _manifest(config)
+    return config
+
+
+def on_files(files, config):
+    root = _state["figures_dir"].parent
+    for path in sorted(_state["figures_dir"].iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            files.append(File(f"figures/{path.name}", str(root), config.site_dir,
+                              config.use_directory_urls))
+    return files
+
+
+def _prefix(page) -> str:
+    """The relative path from a page's URL back to the site root."""
+    return "../" * page.url.count("/")
+
+
+def _file(entry, theme, kinds):
+    return next(f for f in entry["files"] if f["theme"] == theme and f["kind"] in kinds)
+
+
+def figure_html(entry: dict, prefix: str, *, heading: bool = False) -> str:
+    """Light and dark images of one figure, with its alt text and caption."""
+    kinds = ("gif",) if entry["animated"] else ("png",)
+    alt = html.escape(entry["alt"])
+    imgs = []
+    for theme in ("light", "dark"):
+        f = _file(entry, theme, kinds)
+        scale = 1 if f["kind"] == "gif" else 2   # PNGs are 2x: show them at page size
+        imgs.append(f'<img src="{prefix}figures/{f["path"]}#only-{theme}" alt="{alt}" '
+                    f'width="{f["width"] // scale}" height="{f["height"] // scale}" '
+                    f'loading="lazy" decoding="async">')
+    caption = html.escape(entry["caption"])
+    link = f'<a href="{prefix}gallery/#{entry["name"]}">Downloads</a>'
+    return (f'<figure class="cd-figure" id="fig-{entry["name"]}">\n' + "\n".join(imgs) +
+            f'\n<figcaption>{caption} <span class="cd-more">{link}</span></figcaption>\n'
+            "</figure>")
+
+
+def _lookup(name: str, page) -> dict:
+    entry = _state["manifest"].get(name.strip())
+    if entry is None:
+        raise PluginError(f"{page.file.src_uri}: [[figure {name}]] names no figure in "
+                          f"figures/manifest.json (see `convdocs list`)")
+    return entry
+
+
+def gallery_markdown(prefix: str) -> str:
+    parts = []
+    for entry in _state["manifest"].values():
+        rows = []
+        for theme in ("light", "dark"):
+            links = [f'<a class="cd-download" href="{prefix}figures/{f["path"]}" download>'
+                     f'{KIND_LABEL[f["kind"]]}</a> <small>{f["width"]}\u00d7{f["height"]}, '
+                     f'{f["bytes"] / 1000:.0f} kB</small>'
+                     for f in entry["files"] if f["theme"] == theme]
+            rows.append(f"<li><strong>{theme}</strong>: {SEP.join(links)}</li>")
+        parts.append(
+            f'## {html.escape(entry["title"])} {{ #{entry["name"]} }}\n\n'
+            f'{figure_html(entry, prefix)}\n\n'
+            f'<p class="cd-alt"><strong>Alt text:</strong> {html.escape(entry["alt"])}</p>\n'
+            f'<ul class="cd-downloads">{"".join(rows)}</ul>\n'
+            f'<p class="cd-name">Name: <code>{entry["name"]}</code>, on the '
+            f'<a href="{prefix}{"" if entry["page"] == "index" else entry["page"] + "/"}">'
+            f'{entry["page"].replace("-", " ")}</a> page.</p>\n')
+    return "\n".join(parts)
+
+
+def on_page_markdown(markdown, page, config, files):
+    prefix = _prefix(page)
+    markdown = FIGURE.sub(lambda m: figure_html(_lookup(m.group(1), page), prefix), markdown)
+    return GALLERY.sub(lambda m: gallery_markdown(prefix), markdown)
+
+
+# -- notebook pages -----------------------------------------------------------------
+
+# nbconvert's MathJax loader and its Mermaid module both load from CDNs; the notebook uses
+# neither, so the whole script blocks go.
+CDN_SCRIPT = re.compile(r"<script\b(?:(?!</script>).)*?(?:cdnjs|mathjax|mermaid)"
+                        r"(?:(?!</script>).)*</script>|<script src=\"\">\s*</script>", re.S | re.I)
+STYLE_BLOCK = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
+
+
+def _blocks(css: str):
+    """Split a stylesheet into top-level (prelude, body) blocks."""
+    i, n = 0, len(css)
+    while i < n:
+        start = css.find("{", i)
+        if start < 0:
+            return
+        depth, j = 1, start + 1
+        while j < n and depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        yield css[i:start].strip(), css[start + 1:j - 1]
+        i = j
+
+
+def prune_css(css: str, classes: set[str]) -> str:
+    """Keep the rules whose selectors name only classes present in the page."""
+    kept = []
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    for prelude, body in _blocks(css):
+        if prelude.startswith("@media") or prelude.startswith("@supports"):
+            inner = prune_css(body, classes)
+            if inner:
+                kept.append(f"{prelude}{{{inner}}}")
+        elif prelude.startswith("@"):
+            continue   # fonts, keyframes and imports of JupyterLab widgets
+        else:
+            selectors = [s for s in prelude.split(",")
+                         if set(re.findall(r"\.([\w-]+)", s)) <= classes]
+            if selectors:
+                kept.append(f"{','.join(selectors)}{{{body}}}")
+    return "".join(kept)
+
+
+def on_post_page(output, page, config):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    output = CDN_SCRIPT.sub("", output)
+    classes = set(re.findall(r'class="([^"]*)"', output))
+    tokens = {t for c in classes for t in c.split()}
+    return STYLE_BLOCK.sub(lambda m: f'<style type="text/css">{prune_css(m.group(1), tokens)}'
+                                     f"</style>", output)

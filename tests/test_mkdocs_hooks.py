@@ -1,0 +1,67 @@
+"""The MkDocs hooks: figure references, the gallery, and notebook page clean-up."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("hooks", ROOT / "src/convdocs/mkdocs_hooks.py")
+hooks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(hooks)
+MANIFEST = {e["name"]: e for e in json.loads((ROOT / "figures/manifest.json").read_text())["figures"]}
+
+
+@pytest.fixture(autouse=True)
+def state():
+    hooks._state["manifest"] = MANIFEST
+
+
+def page(url="convolution/", src="convolution.md"):
+    return SimpleNamespace(url=url, file=SimpleNamespace(src_uri=src))
+
+
+def test_a_figure_reference_becomes_light_and_dark_images_with_manifest_text():
+    out = hooks.on_page_markdown("Text\n\n[[figure grid-outline]]\n", page(), None, None)
+    entry = MANIFEST["grid-outline"]
+    assert 'src="../figures/grid-outline.light.png#only-light"' in out
+    assert 'src="../figures/grid-outline.dark.png#only-dark"' in out
+    assert out.count(f'alt="{entry["alt"]}"') == 2
+    assert "<figcaption>" in out and entry["caption"][:40] in out
+
+
+def test_animations_show_their_gif_and_the_home_page_has_no_prefix():
+    out = hooks.on_page_markdown("[[figure convolution]]", page("", "index.md"), None, None)
+    assert 'src="figures/convolution.light.gif#only-light"' in out
+
+
+def test_an_unknown_figure_fails_the_build():
+    with pytest.raises(PluginError, match="no-such-figure"):
+        hooks.on_page_markdown("[[figure no-such-figure]]", page(), None, None)
+
+
+def test_the_gallery_lists_every_file_of_every_figure():
+    out = hooks.on_page_markdown("[[gallery]]", page("gallery/", "gallery.md"), None, None)
+    for entry in MANIFEST.values():
+        assert f'{{ #{entry["name"]} }}' in out
+        for f in entry["files"]:
+            assert f'href="../figures/{f["path"]}"' in out
+
+
+def test_notebook_pages_lose_cdn_scripts_and_unused_css():
+    html = ('<style type="text/css">.used{color:red}.unused{color:blue}'
+            '@media (x){.used,.gone{margin:0}}@font-face{src:url(x)}</style>'
+            '<script src="https://cdnjs.cloudflare.com/mathjax.js"> </script>'
+            '<script type="module">import("https://cdnjs.cloudflare.com/m.mjs")</script>'
+            '<script>keep()</script><div class="used"></div>')
+    out = hooks.on_post_page(html, page("notebook/", "notebook.ipynb"), None)
+    assert "cdnjs" not in out and "keep()" in out
+    assert ".used{color:red}" in out and ".unused" not in out and ".gone" not in out
+    assert "@media (x){.used{margin:0}}" in out and "@font-face" not in out
+    plain = hooks.on_post_page(html, page(), None)
+    assert plain == html   # other pages are left alone
