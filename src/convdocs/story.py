@@ -7,17 +7,17 @@ trace; nothing here types a result in. Each figure is declared with
 
 from __future__ import annotations
 
-from fractions import Fraction
-from functools import cache
-
 import numpy as np
 
 from . import draw, images, kernels, style
 from .conv import conv2d
-from .draw import CELL, Layout
+from .draw import Layout
+from .panels import (KERNEL_CELL, KEY, PIXEL, close_face, conv_animation, conv_frames, face,
+                     filtered, kernel_matrix, kernel_panel, photo_size, pool_animation,
+                     pool_frames, signed_norm, signed_picture, small_photo)
 from .pool import avg_pool2d, max_pool2d
 from .registry import figure
-from .steps import conv2d_steps, pool2d_steps
+from .steps import conv2d_steps
 
 FILTERS = ("vertical_edges", "horizontal_edges", "outline", "identity")
 LABELS = {"vertical_edges": "vertical edges", "horizontal_edges": "horizontal edges",
@@ -34,48 +34,6 @@ def conv_example():
 def pool_example():
     # Seed 17 of the first 40 gives the most varied 2 x 2 maxima (7 distinct values of 9).
     return images.numbers((6, 6), high=10, seed=17)
-
-
-@cache
-def small_photo() -> np.ndarray:
-    """The photo at half size (300 x 256), averaged 2x2 by our own pooling."""
-    return avg_pool2d(images.photo(), 2)
-
-
-def photo_size(image, scale: float = 1.0):
-    """Panel size that shows one image pixel per CSS pixel (times `scale`).
-
-    Drawn at the page's 100 pixels per inch, a photo pixel becomes exactly a
-    2 x 2 block in the 2x PNG: sharp, and cheap to compress.
-    """
-    return image.shape[1] * scale / style.PAGE_DPI, image.shape[0] * scale / style.PAGE_DPI
-
-
-def filtered(image, name):
-    return conv2d(image, kernels.get(name).values, padding="same")
-
-
-def kernel_text(value: float) -> str:
-    """Kernel entries as people write them: integers, or fractions such as 1/16."""
-    if float(value).is_integer():
-        return draw.number(value)
-    frac = Fraction(value).limit_denominator(64)
-    return draw.number(frac.numerator) + "/" + str(frac.denominator)
-
-
-def kernel_matrix(ax, values, theme, cell_font=style.NUMBER_SIZE):
-    """A kernel: plain cells, its entries written as integers or fractions."""
-    draw.matrix(ax, values, theme, kind="plain", numbers=False, role="kernel")
-    for (r, c), v in np.ndenumerate(values):
-        ax.text(c + 0.5, r + 0.53, kernel_text(v), ha="center", va="center",
-                fontsize=cell_font, color=theme.text)
-
-
-def signed_norm(values, quantile: float | None = None):
-    """Zero at mid-grey; the scale ends at the largest magnitude (or a high quantile of it)."""
-    mags = np.abs(values)
-    top = float(np.quantile(mags, quantile)) if quantile else float(mags.max())
-    return draw.norm_for(values, "signed", top or 1.0)
 
 
 # -- a. an image is a matrix of numbers -------------------------------------------
@@ -178,8 +136,7 @@ def input_and_filter(fig, theme, step):
 
 
 def conv_frame_count():
-    image, kernel = conv_example()
-    return len(conv2d_steps(image, kernel)) + 1
+    return conv_frames(*conv_example())
 
 
 def conv_caption():
@@ -201,66 +158,15 @@ def conv_alt():
             "are drawn darker than the mid-grey zero.")
 
 
-def sum_text(products) -> str:
-    terms = [draw.number(p) for p in np.ravel(products)]
-    return " + ".join(f"({t})" if t.startswith(draw.MINUS) else t for t in terms)
-
-
 @figure("convolution", page="convolution", title="The convolution, step by step",
         caption=conv_caption, alt=conv_alt, frames=conv_frame_count, key_step=4,
         strip_steps=(0, 4, -1), frame_ms=1800,
         data=lambda: {"output": conv2d(*conv_example())})
 def convolution(fig, theme, step):
-    image, kernel = conv_example()
-    steps = conv2d_steps(image, kernel)
-    out = conv2d(image, kernel)
-    current = steps[step] if step is not None and step < len(steps) else None
-    done = len(steps) if current is None else current.index + 1
-    lay = Layout()
-    lay.add_row([draw.grid_size(image.shape), draw.grid_size(kernel.shape),
-                 draw.grid_size(kernel.shape), draw.grid_size(out.shape)],
-                gaps=[0.55, 0.55, 0.75], below=0.55)
-    (a, k, p, o), = lay.build(fig)
-    draw.matrix(a, image, theme, norm=draw.norm_for(image, "gray", 4), role="input")
-    draw.title(a, "input", theme)
-    kernel_matrix(k, kernel, theme)
-    draw.title(k, "filter", theme)
-    hidden = (np.arange(out.size) >= done).reshape(out.shape)
-    draw.matrix(o, out, theme, kind="signed", norm=signed_norm(out), hidden=hidden,
-                role="output")
-    draw.title(o, "output", theme)
-    centres = lay.gap_centres[0]
-    draw.operator(fig, centres[0], "\u00d7", theme)
-    draw.operator(fig, centres[1], "=", theme)
-    draw.operator(fig, centres[2], "\u03a3 \u2192", theme, size=16)
-    if current is None:
-        draw.matrix(p, np.zeros(kernel.shape), theme, kind="plain", numbers=False)
-        draw.title(p, "products", theme)
-        fig.text(0.5, 0.06, "done: every output cell is one window's sum",
-                 ha="center", fontsize=style.LABEL_SIZE, color=theme.muted)
-        return
-    r0, c0 = current.rows[0], current.cols[0]
-    draw.frame(a, r0, c0, *kernel.shape, theme.window)
-    draw.matrix(p, current.products, theme, kind="plain", role="window")
-    draw.title(p, "window \u00d7 filter", theme)
-    draw.frame(o, *current.out, 1, 1, theme.window)
-    fig.text(0.5, 0.06, f"{sum_text(current.products)} = {draw.number(current.result)}",
-             ha="center", fontsize=style.LABEL_SIZE, color=theme.text)
+    conv_animation(fig, theme, step, *conv_example())
 
 
 # -- d. the grid and four filters ------------------------------------------------
-
-PIXEL = 0.1          # inches per pixel for the grid pictures (26 px -> 2.6 in)
-KEY = 0.5            # inches below a signed picture for its colour key
-
-
-def signed_picture(ax, values, theme, *, quantile=None, role="output"):
-    """A signed result: zero at mid-grey, with a colour key underneath."""
-    norm = signed_norm(values, quantile)
-    draw.picture(ax, values, theme, kind="signed", norm=norm, role=role)
-    draw.colour_key_below(ax, norm, theme)
-    return norm
-
 
 def grid_panel_size(image):
     return image.shape[1] * PIXEL, image.shape[0] * PIXEL
@@ -351,17 +257,6 @@ for _name in FILTERS:
     _register_grid_filter(_name)
 
 
-KERNEL_CELL = 0.34   # inches per cell for the small kernels of the summary sheets
-
-
-def kernel_panel(ax, kernel, theme, width, cell=KERNEL_CELL, font=9):
-    """A kernel drawn with small cells, centred in a panel `width` inches wide."""
-    kernel_matrix(ax, kernel, theme, cell_font=font)
-    spare = (width / cell - kernel.shape[1]) / 2
-    ax.set_xlim(-spare, kernel.shape[1] + spare)
-    ax.set_ylim(kernel.shape[0] + 0.05, -0.05)
-
-
 def filter_sheet(fig, theme, image, names, panel, *, quantile=None, input_title="input"):
     """Input, then one column per filter: its kernel above, its output below."""
     width = panel[0]
@@ -400,13 +295,6 @@ def grid_filters(fig, theme, step):
 
 # -- e. the same filters, and the catalogue, on a photo ---------------------------
 
-FACE = (slice(80, 208), slice(64, 192))   # a 128 x 128 crop of the half-size photo
-
-
-def face():
-    return small_photo()[FACE]
-
-
 @figure("photo-filters", page="what-filters-see",
         title="The four filters on a photograph",
         caption="The grid's four filters on a real photo. Vertical edges pick out the sides of "
@@ -426,11 +314,6 @@ def photo_filters(fig, theme, step):
 SMOOTHING = ("identity", "box_blur", "gaussian_blur", "sharpen", "emboss", "outline")
 EDGES = ("vertical_edges", "horizontal_edges", "sobel_left", "sobel_right", "sobel_top",
          "sobel_bottom")
-
-
-def close_face():
-    """The middle 96 x 96 of the face crop: eyes, glasses, nose and mouth."""
-    return face()[16:112, 16:112]
 
 
 def catalogue(fig, theme, names):
@@ -486,42 +369,7 @@ def kernels_edges(fig, theme, step):
 # -- f. pooling ------------------------------------------------------------------------
 
 def pool_frame_count():
-    return len(pool2d_steps(pool_example(), 2)) + 1
-
-
-def pool_sum_text(step, op):
-    vals = [draw.number(v) for v in np.ravel(step.values)]
-    if op == "max":
-        return f"max({', '.join(vals)}) = {draw.number(step.result)}"
-    return (f"({' + '.join(vals)}) \u00f7 {draw.number(step.divisor)} = "
-            f"{draw.number(step.result)}")
-
-
-def pooling_frame(fig, theme, step, op):
-    image = pool_example()
-    steps = pool2d_steps(image, 2, op=op)
-    out = (max_pool2d if op == "max" else avg_pool2d)(image, 2)
-    current = steps[step] if step is not None and step < len(steps) else None
-    done = len(steps) if current is None else current.index + 1
-    norm = draw.norm_for(image, "gray", 9)
-    lay = Layout()
-    lay.add_row([draw.grid_size(image.shape), draw.grid_size(out.shape)], gaps=[1.6],
-                below=0.55)
-    (a, o), = lay.build(fig)
-    draw.matrix(a, image, theme, norm=norm, role="input")
-    draw.title(a, "input", theme)
-    hidden = (np.arange(out.size) >= done).reshape(out.shape)
-    draw.matrix(o, out, theme, norm=norm, hidden=hidden, role="output")
-    draw.title(o, "max pooled" if op == "max" else "average pooled", theme)
-    draw.operator(fig, lay.gap_centres[0][0], f"2 \u00d7 2 {op}\n\u2192", theme, size=15)
-    if current is None:
-        fig.text(0.5, 0.06, "done: each output cell summarises one 2 \u00d7 2 window",
-                 ha="center", fontsize=style.LABEL_SIZE, color=theme.muted)
-        return
-    draw.frame(a, current.rows[0], current.cols[0], 2, 2, theme.window)
-    draw.frame(o, *current.out, 1, 1, theme.window)
-    fig.text(0.5, 0.06, pool_sum_text(current, op), ha="center",
-             fontsize=style.LABEL_SIZE, color=theme.text)
+    return pool_frames(pool_example(), 2)
 
 
 def pool_alt(op):
@@ -541,7 +389,7 @@ def pool_alt(op):
         strip_steps=(0, 4, -1), frame_ms=1300,
         data=lambda: {"input": pool_example(), "output": max_pool2d(pool_example(), 2)})
 def max_pooling(fig, theme, step):
-    pooling_frame(fig, theme, step, "max")
+    pool_animation(fig, theme, step, pool_example(), 2, op="max", input_max=9)
 
 
 @figure("average-pooling", page="pooling", title="Average pooling, step by step",
@@ -551,7 +399,7 @@ def max_pooling(fig, theme, step):
         strip_steps=(0, 4, -1), frame_ms=1500,
         data=lambda: {"input": pool_example(), "output": avg_pool2d(pool_example(), 2)})
 def average_pooling(fig, theme, step):
-    pooling_frame(fig, theme, step, "avg")
+    pool_animation(fig, theme, step, pool_example(), 2, op="avg", input_max=9)
 
 
 def pooled_row(fig, theme, edges, scale, titles, quantile=None):

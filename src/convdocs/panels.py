@@ -1,0 +1,255 @@
+"""Composite panels shared by the figure modules: kernels, signed pictures, and the
+animated convolution and pooling frames.
+
+Each animation frame is a pure function of (arguments, step): step ``k`` highlights
+the k-th window of the step trace and fills the output up to it; the step after
+the last one shows the finished output.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import cache
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from . import draw, images, kernels, style
+from .conv import conv2d, plan_conv2d
+from .draw import Layout
+from .pool import avg_pool2d, max_pool2d, plan_pool2d
+from .steps import conv2d_steps, pool2d_steps
+
+PIXEL = 0.1          # inches per pixel for small pictures such as the grid (26 px -> 2.6 in)
+KEY = 0.5            # inches reserved below a signed picture for its colour key
+KERNEL_CELL = 0.34   # inches per cell for the small kernels of the summary sheets
+LINE_Y = 0.06        # figure fraction: the baseline of an animation's arithmetic line
+
+
+# -- shared data -------------------------------------------------------------------
+
+@cache
+def small_photo() -> np.ndarray:
+    """The photo at half size (300 x 256), averaged 2x2 by our own pooling."""
+    return avg_pool2d(images.photo(), 2)
+
+
+FACE = (slice(80, 208), slice(64, 192))   # a 128 x 128 crop of the half-size photo
+
+
+def face() -> np.ndarray:
+    return small_photo()[FACE]
+
+
+def close_face() -> np.ndarray:
+    """The middle 96 x 96 of the face crop: eyes, glasses, nose and mouth."""
+    return face()[16:112, 16:112]
+
+
+def filtered(image, name, **kwargs):
+    """`image` through the named catalogue kernel, padded to keep its size."""
+    return conv2d(image, kernels.get(name).values, padding="same", **kwargs)
+
+
+def photo_size(image, scale: float = 1.0):
+    """Panel size that shows one image pixel per CSS pixel (times `scale`).
+
+    Drawn at the page's 100 pixels per inch, a photo pixel becomes exactly a
+    2 x 2 block in the 2x PNG: sharp, and cheap to compress.
+    """
+    return image.shape[1] * scale / style.PAGE_DPI, image.shape[0] * scale / style.PAGE_DPI
+
+
+def pixel_size(image, pixel: float = PIXEL):
+    return image.shape[1] * pixel, image.shape[0] * pixel
+
+
+# -- kernels and signed pictures --------------------------------------------------------
+
+def kernel_text(value: float) -> str:
+    """Kernel entries as people write them: integers, or fractions such as 1/16."""
+    if float(value).is_integer():
+        return draw.number(value)
+    frac = Fraction(value).limit_denominator(64)
+    return draw.number(frac.numerator) + "/" + str(frac.denominator)
+
+
+def kernel_matrix(ax, values, theme, cell_font=style.NUMBER_SIZE):
+    """A kernel: plain cells, its entries written as integers or fractions."""
+    draw.matrix(ax, values, theme, kind="plain", numbers=False, role="kernel")
+    for (r, c), v in np.ndenumerate(values):
+        ax.text(c + 0.5, r + 0.53, kernel_text(v), ha="center", va="center",
+                fontsize=cell_font, color=theme.text)
+
+
+def kernel_panel(ax, kernel, theme, width, cell=KERNEL_CELL, font=9):
+    """A kernel drawn with small cells, centred in a panel `width` inches wide."""
+    kernel_matrix(ax, kernel, theme, cell_font=font)
+    spare = (width / cell - kernel.shape[1]) / 2
+    ax.set_xlim(-spare, kernel.shape[1] + spare)
+    ax.set_ylim(kernel.shape[0] + 0.05, -0.05)
+
+
+def signed_norm(values, quantile: float | None = None):
+    """Zero at mid-grey; the scale ends at the largest magnitude (or a high quantile of it)."""
+    mags = np.abs(values)
+    top = float(np.quantile(mags, quantile)) if quantile else float(mags.max())
+    return draw.norm_for(values, "signed", top or 1.0)
+
+
+def signed_picture(ax, values, theme, *, quantile=None, role="output", norm=None):
+    """A signed result: zero at mid-grey, with a colour key underneath."""
+    norm = norm or signed_norm(values, quantile)
+    draw.picture(ax, values, theme, kind="signed", norm=norm, role=role)
+    draw.colour_key_below(ax, norm, theme)
+    return norm
+
+
+def sum_text(products) -> str:
+    terms = [draw.number(p) for p in np.ravel(products)]
+    return " + ".join(f"({t})" if t.startswith(draw.MINUS) else t for t in terms)
+
+
+def arithmetic_line(fig, theme, text, *, done=False):
+    fig.text(0.5, LINE_Y, text, ha="center", fontsize=style.LABEL_SIZE,
+             color=theme.muted if done else theme.text)
+
+
+def hatch_cells(ax, mask, theme, label=None):
+    """Cross-hatch the cells of `mask`: cells no window ever reads."""
+    for r, c in zip(*np.nonzero(mask)):
+        ax.add_patch(Rectangle((c, r), 1, 1, fill=False, hatch="xx", ec=theme.window,
+                               lw=0, zorder=4))
+
+
+# -- animated convolution ----------------------------------------------------------------
+
+def conv_animation(fig, theme, step, image, kernel, *, stride=1, padding=0, dilation=1,
+                   padding_mode="zeros", real=None, products=True, cell=draw.CELL,
+                   input_title="input", input_max=None, show_skipped=False):
+    """One frame of a convolution animation.
+
+    The input panel shows the padded input the window slides over, padding in
+    dashed cells. `real` overrides which of those cells are real input (the
+    transposed convolution's zero-stretched input uses this). With
+    `show_skipped`, real cells that no window reads are cross-hatched.
+    """
+    kw = dict(stride=stride, padding=padding, dilation=dilation, padding_mode=padding_mode)
+    plan = plan_conv2d(image, kernel, **kw)
+    steps = conv2d_steps(image, kernel, **kw)
+    out = conv2d(image, kernel, **kw)
+    kernel = plan.kernel
+    padded = plan.padded
+    (top, _), (left, _) = plan.pads
+    if real is None:
+        real = np.zeros(padded.shape, bool)
+        real[top:top + np.shape(image)[0], left:left + np.shape(image)[1]] = True
+    current = steps[step] if step is not None and step < len(steps) else None
+    done = len(steps) if current is None else current.index + 1
+
+    size = lambda shape: (shape[1] * cell, shape[0] * cell)  # noqa: E731
+    panels = [size(padded.shape), size(kernel.shape)] + \
+        ([size(kernel.shape)] if products else []) + [size(out.shape)]
+    lay = Layout()
+    lay.add_row(panels, gaps=[0.5, 0.5, 0.7][:len(panels) - 1] if products else [0.5, 0.7],
+                below=0.55)
+    axes, = lay.build(fig)
+    a, k, o = axes[0], axes[1], axes[-1]
+    font = style.NUMBER_SIZE if cell >= draw.CELL else style.NUMBER_SIZE - 1
+    limit = input_max if input_max is not None else max(float(np.max(np.abs(padded))), 1.0)
+    draw.matrix(a, padded, theme, norm=draw.norm_for(padded, "gray", limit), padded=~real,
+                fontsize=font)
+    if real.all():
+        draw.frame(a, 0, 0, *padded.shape, theme.input, lw=2.5)
+    else:
+        draw.frame(a, top, left, *np.shape(image)[:2], theme.input, lw=2.5)
+    draw.title(a, input_title, theme)
+    kernel_matrix(k, kernel, theme, cell_font=font)
+    draw.title(k, "filter", theme)
+    hidden = (np.arange(out.size) >= done).reshape(out.shape)
+    draw.matrix(o, out, theme, kind="signed", norm=signed_norm(out), hidden=hidden,
+                role="output", fontsize=font)
+    draw.title(o, f"output {out.shape[0]} \u00d7 {out.shape[1]}", theme)
+    centres = lay.gap_centres[0]
+    draw.operator(fig, centres[0], "\u00d7", theme)
+    if products:
+        draw.operator(fig, centres[1], "=", theme)
+    draw.operator(fig, centres[-1], "\u03a3 \u2192", theme, size=16)
+    if show_skipped:
+        read = np.zeros(padded.shape, bool)
+        for s in steps:
+            read[np.ix_(s.rows + top, s.cols + left)] = True
+        hatch_cells(a, real & ~read, theme)
+    if current is None:
+        if products:
+            draw.matrix(axes[2], np.zeros(kernel.shape), theme, kind="plain", numbers=False)
+            draw.title(axes[2], "products", theme)
+        arithmetic_line(fig, theme, "done: every output cell is one window's sum", done=True)
+        return
+    rows, cols = current.rows + top, current.cols + left
+    if dilation == 1 or dilation == (1, 1):
+        draw.frame(a, rows[0], cols[0], *kernel.shape, theme.window)
+    else:
+        for r in rows:
+            for c in cols:
+                draw.frame(a, r, c, 1, 1, theme.window, lw=2.2)
+    if products:
+        draw.matrix(axes[2], current.products, theme, kind="plain", role="window",
+                    fontsize=font)
+        draw.title(axes[2], "window \u00d7 filter", theme)
+    draw.frame(o, *current.out, 1, 1, theme.window)
+    arithmetic_line(fig, theme, f"{sum_text(current.products)} = {draw.number(current.result)}")
+
+
+def conv_frames(image, kernel, **kw) -> int:
+    """Frames of a convolution animation: one per output cell, then the finished output."""
+    return len(conv2d_steps(image, kernel, **kw)) + 1
+
+
+# -- animated pooling -------------------------------------------------------------------
+
+def pool_text(step, op):
+    vals = [draw.number(v) for v in np.ravel(step.values) if np.isfinite(v)]
+    if op == "max":
+        return f"max({', '.join(vals)}) = {draw.number(step.result)}"
+    return (f"({' + '.join(vals)}) \u00f7 {draw.number(step.divisor)} = "
+            f"{draw.number(step.result)}")
+
+
+def pool_animation(fig, theme, step, image, size=2, *, op="max", stride=None, padding=0,
+                   ceil_mode=False, input_max=None):
+    """One frame of a pooling animation (any window, stride, padding)."""
+    kw = dict(op=op, stride=stride, padding=padding, ceil_mode=ceil_mode)
+    steps = pool2d_steps(image, size, **kw)
+    plan = plan_pool2d(image, size, **kw)
+    out = (max_pool2d if op == "max" else avg_pool2d)(image, size, stride=stride,
+                                                       padding=padding, ceil_mode=ceil_mode)
+    current = steps[step] if step is not None and step < len(steps) else None
+    done = len(steps) if current is None else current.index + 1
+    image = np.asarray(image, dtype=float)
+    norm = draw.norm_for(image, "gray", input_max or float(image.max()) or 1.0)
+    lay = Layout()
+    lay.add_row([draw.grid_size(image.shape), draw.grid_size(out.shape)], gaps=[1.6],
+                below=0.55)
+    (a, o), = lay.build(fig)
+    draw.matrix(a, image, theme, norm=norm, role="input")
+    draw.title(a, "input", theme)
+    hidden = (np.arange(out.size) >= done).reshape(out.shape)
+    draw.matrix(o, out, theme, norm=norm, hidden=hidden, role="output")
+    draw.title(o, "max pooled" if op == "max" else "average pooled", theme)
+    kh, kw_ = plan.size
+    label = f"{kh} \u00d7 {kw_} {op}"
+    if plan.stride != plan.size:
+        label += f"\nstride {plan.stride[0]}"
+    draw.operator(fig, lay.gap_centres[0][0], f"{label}\n\u2192", theme, size=15)
+    if current is None:
+        arithmetic_line(fig, theme, f"done: each output cell summarises one {kh} \u00d7 {kw_} "
+                                    "window", done=True)
+        return
+    draw.frame(a, current.rows[0], current.cols[0], kh, kw_, theme.window)
+    draw.frame(o, *current.out, 1, 1, theme.window)
+    arithmetic_line(fig, theme, pool_text(current, op))
+
+
+def pool_frames(image, size=2, **kw) -> int:
+    return len(pool2d_steps(image, size, **kw)) + 1
