@@ -34,3 +34,13 @@ bench: $(STAMP)
 
 clean:
 	rm -rf site .pytest_cache .hypothesis
+
+.PHONY: lighthouse screenshots
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+lighthouse: docs node_modules/.package-lock.json
+	$(BIN)/python bench/lighthouse.py
+
+screenshots: docs
+	$(BIN)/python scripts/screenshots.py

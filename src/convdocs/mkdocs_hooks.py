@@ -156,9 +156,21 @@ def prune_css(css: str, classes: set[str]) -> str:
 
 
 def on_post_page(output, page, config):
+    # Material fetches the repository's star count from GitHub's API at page load:
+    # a third-party request, so the repository link stays but loses that component.
+    output = output.replace(' class="md-source" data-md-component="source"', ' class="md-source"')
+    # Material's search dialog has no accessible name.
+    output = output.replace('data-md-component="search" role="dialog">',
+                            'data-md-component="search" role="dialog" aria-label="Search">')
     if not page.file.src_uri.endswith(".ipynb"):
         return output
     output = CDN_SCRIPT.sub("", output)
+    nb_url = getattr(page, "nb_url", None)
+    if nb_url:
+        link = (f'<a href="{nb_url}" title="Download this notebook" class="md-content__button '
+                f'md-icon cd-notebook-download" download>Download the notebook (.ipynb)</a>')
+        output = output.replace('<article class="md-content__inner md-typeset">',
+                                '<article class="md-content__inner md-typeset">' + link, 1)
     classes = set(re.findall(r'class="([^"]*)"', output))
     tokens = {t for c in classes for t in c.split()}
     return STYLE_BLOCK.sub(lambda m: f'<style type="text/css">{prune_css(m.group(1), tokens)}'
