@@ -5,15 +5,19 @@
 3
 """
 
-from . import images, kernels
-from .arithmetic import output_size
+from . import cnn, images, kernels
+from .arithmetic import output_size, transposed_output_size
+from .cnn import relu
 from .conv import conv2d
 from .images import load_image, photo
 from .pool import avg_pool2d, global_avg_pool, global_max_pool, max_pool2d
 from .steps import Step, conv2d_steps, pool2d_steps
+from .transpose import conv_transpose2d, conv_transpose2d_steps
 
 __all__ = [
-    "Step", "avg_pool2d", "conv2d", "conv2d_steps", "global_avg_pool", "global_max_pool",
-    "images", "kernels", "load_image", "max_pool2d", "output_size", "photo", "pool2d_steps",
+    "Step", "avg_pool2d", "cnn", "conv2d", "conv2d_steps", "conv_transpose2d",
+    "conv_transpose2d_steps", "global_avg_pool", "global_max_pool", "images", "kernels",
+    "load_image", "max_pool2d", "output_size", "photo", "pool2d_steps", "relu",
+    "transposed_output_size",
 ]
 __version__ = "0.1.0"

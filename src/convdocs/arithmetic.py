@@ -93,3 +93,67 @@ def resolve_padding(padding: object, kernel_shape: tuple[int, int],
         return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
     rows, cols = v.nonnegative_pair(padding, "padding")
     return (rows, rows), (cols, cols)
+
+
+def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
+                           output_padding: int = 0, dilation: int = 1) -> int:
+    """Size of the output of a transposed convolution along one axis.
+
+    ``o' = (n - 1)s - 2p + d(k - 1) + a + 1``, PyTorch's formula for
+    ``torch.nn.functional.conv_transpose2d``, with `a` the `output_padding`.
+    With ``d = 1`` it is Dumoulin & Visin's relationship 14,
+    ``o' = s(i' - 1) + a + k - 2p``, which covers their relationships 8-13.
+    `stride`, `padding` and `dilation` are those of the *direct* convolution
+    being transposed, so with ``output_padding < stride`` this undoes
+    :func:`output_size`: the direct convolution maps ``o'`` back to ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Input size along the axis (``i'`` in Dumoulin & Visin).
+    k : int
+        Kernel size along the axis.
+    stride, padding, dilation : int
+        As in :func:`convdocs.conv2d`; `padding` is per side.
+    output_padding : int
+        Extra cells at the bottom (or right) end of the output. A strided
+        convolution maps ``s`` input sizes to the same output size; this picks
+        one of them. PyTorch requires ``output_padding < max(stride, dilation)``.
+
+    Returns
+    -------
+    int
+        At least 1; a configuration with an empty output is refused.
+
+    Examples
+    --------
+    Dumoulin & Visin's padded, strided case: a 3x3 kernel with ``s = 2, p = 1``
+    maps 5 to 3, and its transpose maps 3 back to 5.
+
+    >>> transposed_output_size(3, 3, stride=2, padding=1)
+    5
+
+    The odd case: 6 also maps to 3, and ``output_padding=1`` recovers 6.
+
+    >>> transposed_output_size(3, 3, stride=2, padding=1, output_padding=1)
+    6
+    >>> transposed_output_size(3, 3, dilation=2)
+    7
+    """
+    n = v.positive_int(n, "n")
+    k = v.positive_int(k, "k")
+    stride = v.positive_int(stride, "stride")
+    padding = v.nonnegative_int(padding, "padding")
+    output_padding = v.nonnegative_int(output_padding, "output_padding")
+    dilation = v.positive_int(dilation, "dilation")
+    if output_padding >= max(stride, dilation):
+        raise ValueError(
+            f"output_padding must be smaller than stride or dilation "
+            f"(got output_padding={output_padding} with stride={stride}, dilation={dilation})")
+    out = (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+    if out < 1:
+        raise ValueError(
+            f"padding={padding} is too large: the output would have size {out} "
+            f"(n={n}, k={k}, stride={stride}, dilation={dilation}, "
+            f"output_padding={output_padding})")
+    return out
