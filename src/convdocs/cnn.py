@@ -1,0 +1,97 @@
+"""A tiny convolutional network built from the package's own operations.
+
+No learning happens here: the filters are chosen by hand, so every feature
+map can be explained. The point is to show what the stages of a CNN do to an
+image, and how far into the input each output cell can see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as v
+from .arithmetic import effective_size
+from .conv import conv2d
+from .pool import avg_pool2d, max_pool2d
+
+
+def relu(x) -> np.ndarray:
+    """Rectified linear unit: negatives become 0, everything else passes.
+
+    >>> relu([[-2, 0, 3]]).tolist()
+    [[0.0, 0.0, 3.0]]
+    """
+    return np.maximum(v.image(x, "x"), 0.0)
+
+
+@dataclass(frozen=True)
+class Conv:
+    """A convolution layer: a bank of filters, each (kh, kw) or (kh, kw, C)."""
+
+    filters: tuple
+    padding: object = 0
+    stride: int = 1
+    name: str = "conv"
+
+    @property
+    def size(self) -> int:
+        return int(np.shape(self.filters[0])[0])
+
+    def __call__(self, x):
+        maps = [conv2d(x, f, stride=self.stride, padding=self.padding) for f in self.filters]
+        return np.stack(maps, axis=-1)
+
+
+@dataclass(frozen=True)
+class ReLU:
+    name: str = "ReLU"
+    size: int = 1
+    stride: int = 1
+
+    def __call__(self, x):
+        return relu(x)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Max (or average) pooling, each channel on its own."""
+
+    size: int = 2
+    stride: int | None = None
+    op: str = "max"
+    name: str = "pool"
+
+    def __call__(self, x):
+        fn = max_pool2d if self.op == "max" else avg_pool2d
+        return fn(x, self.size, stride=self.stride)
+
+
+def forward(image, layers) -> list[np.ndarray]:
+    """Run `layers` in order; return the input and every layer's output."""
+    outs = [v.image(image)]
+    for layer in layers:
+        outs.append(layer(outs[-1]))
+    return outs
+
+
+def receptive_fields(layers) -> list[tuple[int, int]]:
+    """(size, jump) after each layer: how many input pixels one cell sees, and how far
+    apart neighbouring cells' views start, along one axis.
+
+    Each layer with window k and stride s grows the view by (k - 1) times the
+    current jump, then multiplies the jump by s.
+
+    >>> receptive_fields([Pool(2), Pool(2)])
+    [(1, 1), (2, 2), (4, 4)]
+    """
+    size, jump = 1, 1
+    fields = [(size, jump)]
+    for layer in layers:
+        k = effective_size(layer.size)
+        stride = layer.stride or layer.size
+        size += (k - 1) * jump
+        jump *= stride
+        fields.append((size, jump))
+    return fields

@@ -1,0 +1,76 @@
+"""The tiny CNN's building blocks, and the receptive-field arithmetic checked empirically."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import convdocs
+from convdocs import cnn, kernels
+
+
+def test_relu_zeroes_negatives_only():
+    x = np.array([[-2.5, 0.0, 3.0], [-0.0, 1e-9, -1e-9]])
+    np.testing.assert_array_equal(cnn.relu(x), [[0, 0, 3], [0, 1e-9, 0]])
+
+
+def test_relu_refuses_bad_input():
+    with pytest.raises(ValueError, match=r"x must be finite \(got nan"):
+        cnn.relu([[np.nan]])
+
+
+def test_forward_is_the_layers_composed_by_hand():
+    rng = np.random.default_rng(0)
+    image = rng.random((12, 12))
+    bank = (kernels.VERTICAL_EDGES, kernels.HORIZONTAL_EDGES)
+    second = (rng.random((3, 3, 2)),)
+    layers = [cnn.Conv(bank, padding="same"), cnn.ReLU(), cnn.Pool(2),
+              cnn.Conv(second), cnn.ReLU(), cnn.Pool(2, op="avg")]
+    outs = cnn.forward(image, layers)
+    a = np.stack([convdocs.conv2d(image, k, padding="same") for k in bank], axis=-1)
+    b = convdocs.max_pool2d(np.maximum(a, 0), 2)
+    c = convdocs.conv2d(b, second[0])[..., None]
+    d = convdocs.avg_pool2d(np.maximum(c, 0), 2)
+    assert [o.shape for o in outs] == [(12, 12), (12, 12, 2), (12, 12, 2), (6, 6, 2),
+                                       (4, 4, 1), (4, 4, 1), (2, 2, 1)]
+    np.testing.assert_array_equal(outs[3], b)
+    np.testing.assert_array_equal(outs[-1], d)
+
+
+def empirical_field(layers, n=64) -> int:
+    """Width of the input region that can change output cell (0, 0) of a linear stack:
+    perturb one input pixel at a time and see which ones move the corner output."""
+    base = np.zeros((n, n))
+    reached = []
+    for c in range(n):
+        x = base.copy()
+        x[0, c] = 1.0
+        y = x
+        for layer in layers:
+            y = layer(y)
+            y = y[..., 0] if y.ndim == 3 else y
+        if y[0, 0] != 0:
+            reached.append(c)
+    return max(reached) + 1
+
+
+@pytest.mark.parametrize("layers", [
+    [cnn.Conv((np.ones((3, 3)),))],
+    [cnn.Conv((np.ones((3, 3)),)), cnn.Pool(2, op="avg")],
+    [cnn.Conv((np.ones((3, 3)),)), cnn.Pool(2, op="avg"), cnn.Conv((np.ones((3, 3)),))],
+    [cnn.Conv((np.ones((3, 3)),)), cnn.Pool(2, op="avg"), cnn.Conv((np.ones((3, 3)),)),
+     cnn.Pool(2, op="avg")],
+    [cnn.Conv((np.ones((5, 5)),), stride=2), cnn.Pool(3, stride=2, op="avg")],
+])
+def test_receptive_field_matches_an_impulse_experiment(layers):
+    # All-positive filters and average pooling are linear with no cancellation, so an
+    # input pixel influences the corner output exactly when it lies in its field.
+    size, _ = cnn.receptive_fields(layers)[-1]
+    assert size == empirical_field(layers)
+
+
+def test_receptive_fields_of_the_classic_stack():
+    # conv3 -> pool2 -> conv3 -> pool2: 3, then 3 + 1*1 = 4, then 4 + 2*2 = 8, then 8 + 1*4 = 10
+    layers = [cnn.Conv((np.ones((3, 3)),)), cnn.Pool(2), cnn.Conv((np.ones((3, 3)),)),
+              cnn.Pool(2)]
+    assert cnn.receptive_fields(layers) == [(1, 1), (3, 1), (4, 2), (8, 2), (10, 4)]
