@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import offset_copy
 
 from . import style
 from .style import Theme
@@ -99,10 +100,12 @@ def operator(fig, centre, sign: str, theme: Theme, size: float = 20):
 
 def title(ax, text: str, theme: Theme, role: str | None = None):
     """A panel title; with a role, a chip of the role's colour marks it."""
-    ax.set_title(text, color=theme.text, fontsize=style.TITLE_SIZE, pad=6,
-                 loc="center")
+    # A plain text 6 points above the axes: set_title would lay out tick labels of the
+    # hidden axes on every draw, which is most of the time an animation frame takes.
+    ax.text(0.5, 1.0, text, color=theme.text, fontsize=style.TITLE_SIZE, ha="center",
+            va="baseline", transform=offset_copy(ax.transAxes, ax.figure, y=8, units="points"))
     if role:
-        ax.add_patch(Rectangle((0, 1.0), 1.0, 0.018, transform=ax.transAxes,
+        ax.add_artist(Rectangle((0, 1.0), 1.0, 0.018, transform=ax.transAxes,
                                color=getattr(theme, role), clip_on=False, zorder=5))
 
 
@@ -144,7 +147,7 @@ def matrix(ax, values, theme: Theme, *, kind: str = "gray", norm: Normalize | No
     ax.hlines(np.arange(rows + 1), 0, cols, **lines)
     ax.vlines(np.arange(cols + 1), 0, rows, **lines)
     for r, c in zip(*np.nonzero(padded)):
-        ax.add_patch(Rectangle((c + 0.08, r + 0.08), 0.84, 0.84, fill=False, ls=(0, (3, 2)),
+        ax.add_artist(Rectangle((c + 0.08, r + 0.08), 0.84, 0.84, fill=False, ls=(0, (3, 2)),
                                lw=0.9, ec=theme.muted))
     if numbers:
         for (r, c), v in np.ndenumerate(values):
@@ -175,7 +178,7 @@ def _rgba(colour):
 
 def frame(ax, r, c, h, w, colour, lw=3.0, **kw):
     """Outline the block of cells starting at (r, c), h rows by w columns."""
-    return ax.add_patch(Rectangle((c, r), w, h, fill=False, ec=colour, lw=lw,
+    return ax.add_artist(Rectangle((c, r), w, h, fill=False, ec=colour, lw=lw,
                                   joinstyle="miter", zorder=6, clip_on=False, **kw))
 
 

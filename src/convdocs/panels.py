@@ -42,8 +42,8 @@ def face() -> np.ndarray:
 
 
 def close_face() -> np.ndarray:
-    """The middle 96 x 96 of the face crop: eyes, glasses, nose and mouth."""
-    return face()[16:112, 16:112]
+    """A 96 x 96 crop of the face: eyes, glasses, nose and mouth."""
+    return face()[4:100, 16:112]
 
 
 def filtered(image, name, **kwargs):
@@ -118,95 +118,142 @@ def arithmetic_line(fig, theme, text, *, done=False):
 def hatch_cells(ax, mask, theme, label=None):
     """Cross-hatch the cells of `mask`: cells no window ever reads."""
     for r, c in zip(*np.nonzero(mask)):
-        ax.add_patch(Rectangle((c, r), 1, 1, fill=False, hatch="xx", ec=theme.window,
+        ax.add_artist(Rectangle((c, r), 1, 1, fill=False, hatch="xx", ec=theme.window,
                                lw=0, zorder=4))
 
 
-# -- animated convolution ----------------------------------------------------------------
+# -- animations -------------------------------------------------------------------------
 
-def conv_animation(fig, theme, step, image, kernel, *, stride=1, padding=0, dilation=1,
-                   padding_mode="zeros", real=None, products=True, cell=draw.CELL,
-                   input_title="input", input_max=None, show_skipped=False):
-    """One frame of a convolution animation.
+class Animation:
+    """An animation drawn in two layers: `static` once, `moving(ctx, step)` per frame.
+
+    ``draw(fig, theme, step)`` draws both, so a frame is a pure function of the
+    step; the renderer uses the layers to draw the static part only once.
+    """
+
+    def steps(self) -> list:
+        raise NotImplementedError
+
+    def frames(self) -> int:
+        """One frame per step, then one with the finished output."""
+        return len(self.steps()) + 1
+
+    def current(self, step):
+        steps = self.steps()
+        return steps[step] if step is not None and step < len(steps) else None
+
+    def draw(self, fig, theme, step):
+        self.moving(self.static(fig, theme), step)
+
+
+class ConvAnimation(Animation):
+    """A convolution, step by step: window, products, sum, output filling up.
 
     The input panel shows the padded input the window slides over, padding in
     dashed cells. `real` overrides which of those cells are real input (the
     transposed convolution's zero-stretched input uses this). With
     `show_skipped`, real cells that no window reads are cross-hatched.
     """
-    kw = dict(stride=stride, padding=padding, dilation=dilation, padding_mode=padding_mode)
-    plan = plan_conv2d(image, kernel, **kw)
-    steps = conv2d_steps(image, kernel, **kw)
-    out = conv2d(image, kernel, **kw)
-    kernel = plan.kernel
-    padded = plan.padded
-    (top, _), (left, _) = plan.pads
-    if real is None:
-        real = np.zeros(padded.shape, bool)
-        real[top:top + np.shape(image)[0], left:left + np.shape(image)[1]] = True
-    current = steps[step] if step is not None and step < len(steps) else None
-    done = len(steps) if current is None else current.index + 1
 
-    size = lambda shape: (shape[1] * cell, shape[0] * cell)  # noqa: E731
-    panels = [size(padded.shape), size(kernel.shape)] + \
-        ([size(kernel.shape)] if products else []) + [size(out.shape)]
-    lay = Layout()
-    lay.add_row(panels, gaps=[0.5, 0.5, 0.7][:len(panels) - 1] if products else [0.5, 0.7],
-                below=0.55)
-    axes, = lay.build(fig)
-    a, k, o = axes[0], axes[1], axes[-1]
-    font = style.NUMBER_SIZE if cell >= draw.CELL else style.NUMBER_SIZE - 1
-    limit = input_max if input_max is not None else max(float(np.max(np.abs(padded))), 1.0)
-    draw.matrix(a, padded, theme, norm=draw.norm_for(padded, "gray", limit), padded=~real,
-                fontsize=font)
-    if real.all():
-        draw.frame(a, 0, 0, *padded.shape, theme.input, lw=2.5)
-    else:
-        draw.frame(a, top, left, *np.shape(image)[:2], theme.input, lw=2.5)
-    draw.title(a, input_title, theme)
-    kernel_matrix(k, kernel, theme, cell_font=font)
-    draw.title(k, "filter", theme)
-    hidden = (np.arange(out.size) >= done).reshape(out.shape)
-    draw.matrix(o, out, theme, kind="signed", norm=signed_norm(out), hidden=hidden,
-                role="output", fontsize=font)
-    draw.title(o, f"output {out.shape[0]} \u00d7 {out.shape[1]}", theme)
-    centres = lay.gap_centres[0]
-    draw.operator(fig, centres[0], "\u00d7", theme)
-    if products:
-        draw.operator(fig, centres[1], "=", theme)
-    draw.operator(fig, centres[-1], "\u03a3 \u2192", theme, size=16)
-    if show_skipped:
-        read = np.zeros(padded.shape, bool)
-        for s in steps:
-            read[np.ix_(s.rows + top, s.cols + left)] = True
-        hatch_cells(a, real & ~read, theme)
-    if current is None:
-        if products:
-            draw.matrix(axes[2], np.zeros(kernel.shape), theme, kind="plain", numbers=False)
-            draw.title(axes[2], "products", theme)
-        arithmetic_line(fig, theme, "done: every output cell is one window's sum", done=True)
-        return
-    rows, cols = current.rows + top, current.cols + left
-    if dilation == 1 or dilation == (1, 1):
-        draw.frame(a, rows[0], cols[0], *kernel.shape, theme.window)
-    else:
-        for r in rows:
-            for c in cols:
-                draw.frame(a, r, c, 1, 1, theme.window, lw=2.2)
-    if products:
-        draw.matrix(axes[2], current.products, theme, kind="plain", role="window",
+    def __init__(self, image, kernel, *, stride=1, padding=0, dilation=1,
+                 padding_mode="zeros", real=None, products=True, cell=draw.CELL,
+                 input_title="input", input_max=None, show_skipped=False):
+        self.image, self.kernel_in = image, kernel
+        self.kw = dict(stride=stride, padding=padding, dilation=dilation,
+                       padding_mode=padding_mode)
+        self.plan = plan_conv2d(image, kernel, **self.kw)
+        self.out = conv2d(image, kernel, **self.kw)
+        self.real, self.products, self.cell = real, products, cell
+        self.input_title, self.input_max, self.show_skipped = input_title, input_max, show_skipped
+        self.dilated = self.kw["dilation"] not in (1, (1, 1))
+
+    @cache
+    def steps(self):
+        return conv2d_steps(self.image, self.kernel_in, **self.kw)
+
+    def static(self, fig, theme):
+        plan, out, cell = self.plan, self.out, self.cell
+        kernel, padded = plan.kernel, plan.padded
+        (top, _), (left, _) = plan.pads
+        real = self.real
+        if real is None:
+            real = np.zeros(padded.shape, bool)
+            real[top:top + np.shape(self.image)[0], left:left + np.shape(self.image)[1]] = True
+        size = lambda shape: (shape[1] * cell, shape[0] * cell)  # noqa: E731
+        panels = [size(padded.shape), size(kernel.shape)] + \
+            ([size(kernel.shape)] if self.products else []) + [size(out.shape)]
+        lay = Layout()
+        lay.add_row(panels, gaps=[0.5, 0.5, 0.7] if self.products else [0.5, 0.7], below=0.55)
+        axes, = lay.build(fig)
+        a, k, o = axes[0], axes[1], axes[-1]
+        font = style.NUMBER_SIZE if cell >= draw.CELL else style.NUMBER_SIZE - 1
+        limit = self.input_max if self.input_max is not None else \
+            max(float(np.max(np.abs(padded))), 1.0)
+        draw.matrix(a, padded, theme, norm=draw.norm_for(padded, "gray", limit), padded=~real,
                     fontsize=font)
-        draw.title(axes[2], "window \u00d7 filter", theme)
-    draw.frame(o, *current.out, 1, 1, theme.window)
-    arithmetic_line(fig, theme, f"{sum_text(current.products)} = {draw.number(current.result)}")
+        if real.all():
+            draw.frame(a, 0, 0, *padded.shape, theme.input, lw=2.5)
+        else:
+            draw.frame(a, top, left, *np.shape(self.image)[:2], theme.input, lw=2.5)
+        draw.title(a, self.input_title, theme)
+        kernel_matrix(k, kernel, theme, cell_font=font)
+        draw.title(k, "filter", theme)
+        draw.title(o, f"output {out.shape[0]} \u00d7 {out.shape[1]}", theme)
+        centres = lay.gap_centres[0]
+        draw.operator(fig, centres[0], "\u00d7", theme)
+        if self.products:
+            draw.operator(fig, centres[1], "=", theme)
+        draw.operator(fig, centres[-1], "\u03a3 \u2192", theme, size=16)
+        if self.show_skipped:
+            read = np.zeros(padded.shape, bool)
+            for s in self.steps():
+                read[np.ix_(s.rows + top, s.cols + left)] = True
+            hatch_cells(a, real & ~read, theme)
+        return dict(fig=fig, theme=theme, axes=axes, font=font, offset=(top, left))
+
+    def moving(self, ctx, step):
+        fig, theme, axes, font = ctx["fig"], ctx["theme"], ctx["axes"], ctx["font"]
+        a, o = axes[0], axes[-1]
+        out, kernel = self.out, self.plan.kernel
+        current = self.current(step)
+        done = len(self.steps()) if current is None else current.index + 1
+        hidden = (np.arange(out.size) >= done).reshape(out.shape)
+        draw.matrix(o, out, theme, kind="signed", norm=signed_norm(out), hidden=hidden,
+                    role="output", fontsize=font)
+        if current is None:
+            if self.products:
+                draw.matrix(axes[2], np.zeros(kernel.shape), theme, kind="plain",
+                            numbers=False)
+                draw.title(axes[2], "products", theme)
+            arithmetic_line(fig, theme, "done: every output cell is one window's sum",
+                            done=True)
+            return
+        top, left = ctx["offset"]
+        rows, cols = current.rows + top, current.cols + left
+        if self.dilated:
+            for r in rows:
+                for c in cols:
+                    draw.frame(a, r, c, 1, 1, theme.window, lw=2.2)
+        else:
+            draw.frame(a, rows[0], cols[0], *kernel.shape, theme.window)
+        if self.products:
+            draw.matrix(axes[2], current.products, theme, kind="plain", role="window",
+                        fontsize=font)
+            draw.title(axes[2], "window \u00d7 filter", theme)
+        draw.frame(o, *current.out, 1, 1, theme.window)
+        arithmetic_line(fig, theme,
+                        f"{sum_text(current.products)} = {draw.number(current.result)}")
+
+
+def conv_animation(fig, theme, step, image, kernel, **options):
+    """One frame of a convolution animation (see :class:`ConvAnimation`)."""
+    ConvAnimation(image, kernel, **options).draw(fig, theme, step)
 
 
 def conv_frames(image, kernel, **kw) -> int:
     """Frames of a convolution animation: one per output cell, then the finished output."""
     return len(conv2d_steps(image, kernel, **kw)) + 1
 
-
-# -- animated pooling -------------------------------------------------------------------
 
 def pool_text(step, op):
     vals = [draw.number(v) for v in np.ravel(step.values) if np.isfinite(v)]
@@ -216,39 +263,59 @@ def pool_text(step, op):
             f"{draw.number(step.result)}")
 
 
-def pool_animation(fig, theme, step, image, size=2, *, op="max", stride=None, padding=0,
-                   ceil_mode=False, input_max=None):
-    """One frame of a pooling animation (any window, stride, padding)."""
-    kw = dict(op=op, stride=stride, padding=padding, ceil_mode=ceil_mode)
-    steps = pool2d_steps(image, size, **kw)
-    plan = plan_pool2d(image, size, **kw)
-    out = (max_pool2d if op == "max" else avg_pool2d)(image, size, stride=stride,
-                                                       padding=padding, ceil_mode=ceil_mode)
-    current = steps[step] if step is not None and step < len(steps) else None
-    done = len(steps) if current is None else current.index + 1
-    image = np.asarray(image, dtype=float)
-    norm = draw.norm_for(image, "gray", input_max or float(image.max()) or 1.0)
-    lay = Layout()
-    lay.add_row([draw.grid_size(image.shape), draw.grid_size(out.shape)], gaps=[1.6],
-                below=0.55)
-    (a, o), = lay.build(fig)
-    draw.matrix(a, image, theme, norm=norm, role="input")
-    draw.title(a, "input", theme)
-    hidden = (np.arange(out.size) >= done).reshape(out.shape)
-    draw.matrix(o, out, theme, norm=norm, hidden=hidden, role="output")
-    draw.title(o, "max pooled" if op == "max" else "average pooled", theme)
-    kh, kw_ = plan.size
-    label = f"{kh} \u00d7 {kw_} {op}"
-    if plan.stride != plan.size:
-        label += f"\nstride {plan.stride[0]}"
-    draw.operator(fig, lay.gap_centres[0][0], f"{label}\n\u2192", theme, size=15)
-    if current is None:
-        arithmetic_line(fig, theme, f"done: each output cell summarises one {kh} \u00d7 {kw_} "
-                                    "window", done=True)
-        return
-    draw.frame(a, current.rows[0], current.cols[0], kh, kw_, theme.window)
-    draw.frame(o, *current.out, 1, 1, theme.window)
-    arithmetic_line(fig, theme, pool_text(current, op))
+class PoolAnimation(Animation):
+    """Pooling, step by step, for any window, stride and padding."""
+
+    def __init__(self, image, size=2, *, op="max", stride=None, padding=0, ceil_mode=False,
+                 input_max=None):
+        self.image = np.asarray(image, dtype=float)
+        self.size, self.op = size, op
+        self.kw = dict(stride=stride, padding=padding, ceil_mode=ceil_mode)
+        self.plan = plan_pool2d(image, size, op=op, **self.kw)
+        self.out = (max_pool2d if op == "max" else avg_pool2d)(image, size, **self.kw)
+        self.input_max = input_max
+
+    @cache
+    def steps(self):
+        return pool2d_steps(self.image, self.size, op=self.op, **self.kw)
+
+    def static(self, fig, theme):
+        image, out, plan = self.image, self.out, self.plan
+        norm = draw.norm_for(image, "gray", self.input_max or float(image.max()) or 1.0)
+        lay = Layout()
+        lay.add_row([draw.grid_size(image.shape), draw.grid_size(out.shape)], gaps=[1.6],
+                    below=0.55)
+        (a, o), = lay.build(fig)
+        draw.matrix(a, image, theme, norm=norm, role="input")
+        draw.title(a, "input", theme)
+        draw.title(o, "max pooled" if self.op == "max" else "average pooled", theme)
+        kh, kw = plan.size
+        label = f"{kh} \u00d7 {kw} {self.op}"
+        if plan.stride != plan.size:
+            label += f"\nstride {plan.stride[0]}"
+        draw.operator(fig, lay.gap_centres[0][0], f"{label}\n\u2192", theme, size=15)
+        return dict(fig=fig, theme=theme, axes=(a, o), norm=norm)
+
+    def moving(self, ctx, step):
+        fig, theme, (a, o), norm = ctx["fig"], ctx["theme"], ctx["axes"], ctx["norm"]
+        out = self.out
+        kh, kw = self.plan.size
+        current = self.current(step)
+        done = len(self.steps()) if current is None else current.index + 1
+        hidden = (np.arange(out.size) >= done).reshape(out.shape)
+        draw.matrix(o, out, theme, norm=norm, hidden=hidden, role="output")
+        if current is None:
+            arithmetic_line(fig, theme, f"done: each output cell summarises one {kh} \u00d7 "
+                                        f"{kw} window", done=True)
+            return
+        draw.frame(a, current.rows[0], current.cols[0], kh, kw, theme.window)
+        draw.frame(o, *current.out, 1, 1, theme.window)
+        arithmetic_line(fig, theme, pool_text(current, self.op))
+
+
+def pool_animation(fig, theme, step, image, size=2, **options):
+    """One frame of a pooling animation (see :class:`PoolAnimation`)."""
+    PoolAnimation(image, size, **options).draw(fig, theme, step)
 
 
 def pool_frames(image, size=2, **kw) -> int:

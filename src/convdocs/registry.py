@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Callable
 
-PAGES = ("index", "images-are-numbers", "convolution", "what-filters-see", "pooling")
+PAGES = ("index", "images-are-numbers", "convolution", "what-filters-see", "pooling",
+         "padding-and-stride", "transposed-convolution", "channels", "pooling-in-depth",
+         "tiny-cnn")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,10 @@ class FigureSpec:
     `key_step` (negative counts from the end). `caption` and `alt` may be
     callables, so that any number they quote is computed, not typed.
     `data()` returns the arrays the figure shows, which the tests compare
-    exactly.
+    exactly. An animation may also give `layers()`, an object with
+    `static(fig, theme) -> ctx` and `moving(ctx, step)` (see
+    :class:`convdocs.panels.Animation`) whose layers together draw what `draw`
+    draws; the renderer then draws the static layer once per theme.
     """
 
     name: str
@@ -43,6 +48,7 @@ class FigureSpec:
     key_step: int = 0
     strip_steps: tuple[int, ...] = ()
     frame_ms: int = 1500
+    layers: Callable[[], object] | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -74,7 +80,7 @@ def figure(name: str, **fields):
 
 def load() -> dict[str, FigureSpec]:
     """Import every module that declares figures and return the registry."""
-    from . import story  # noqa: F401  (registers on import)
+    from . import story  # noqa: F401  (registers its figures on import)
     return REGISTRY
 
 
@@ -99,7 +105,8 @@ def _module_deps(modname: str) -> frozenset[str]:
             targets = [f"{base}.{node.module}"] if node.module else [
                 f"{base}.{a.name}" for a in node.names]
             for target in targets:
-                if target in ("convdocs.registry", "convdocs.story") or target == modname:
+                if target in ("convdocs.registry", "convdocs.story", "convdocs.beyond") \
+                        or target == modname:
                     continue
                 found |= _module_deps(target)
     return frozenset(found)
@@ -179,7 +186,7 @@ def fingerprint(spec: FigureSpec) -> str:
     """
     modules: set[str] = {"convdocs.render", "convdocs.style", "convdocs.draw"}
     parts = []
-    for func in (spec.draw, spec.data, spec.frames, spec.caption, spec.alt):
+    for func in (spec.draw, spec.data, spec.frames, spec.caption, spec.alt, spec.layers):
         if inspect.isfunction(func):
             parts += _function_deps(func, modules)
     parts.append(repr([getattr(spec, a) for a in ("title", "caption", "alt", "page", "key_step",

@@ -12,8 +12,8 @@ import numpy as np
 from . import draw, images, kernels, style
 from .conv import conv2d
 from .draw import Layout
-from .panels import (KERNEL_CELL, KEY, PIXEL, close_face, conv_animation, conv_frames, face,
-                     filtered, kernel_matrix, kernel_panel, photo_size, pool_animation,
+from .panels import (KERNEL_CELL, KEY, PIXEL, ConvAnimation, PoolAnimation, close_face,
+                     conv_frames, face, filtered, kernel_matrix, kernel_panel, photo_size,
                      pool_frames, signed_norm, signed_picture, small_photo)
 from .pool import avg_pool2d, max_pool2d
 from .registry import figure
@@ -160,10 +160,10 @@ def conv_alt():
 
 @figure("convolution", page="convolution", title="The convolution, step by step",
         caption=conv_caption, alt=conv_alt, frames=conv_frame_count, key_step=4,
-        strip_steps=(0, 4, -1), frame_ms=1800,
+        strip_steps=(0, 4, -1), frame_ms=1800, layers=lambda: ConvAnimation(*conv_example()),
         data=lambda: {"output": conv2d(*conv_example())})
 def convolution(fig, theme, step):
-    conv_animation(fig, theme, step, *conv_example())
+    ConvAnimation(*conv_example()).draw(fig, theme, step)
 
 
 # -- d. the grid and four filters ------------------------------------------------
@@ -320,7 +320,7 @@ def catalogue(fig, theme, names):
     """Pairs of (kernel, its output on the close face), three to a row."""
     img = close_face()
     size = photo_size(img)
-    lay = Layout()
+    lay = Layout(margin=0.35)   # room for titles wider than their picture
     for row in (names[:3], names[3:]):
         panels = [p for _ in row for p in ((3 * KERNEL_CELL, 3 * KERNEL_CELL), size)]
         lay.add_row(panels, gaps=[0.12, 0.4, 0.12, 0.4, 0.12], below=KEY)
@@ -387,9 +387,10 @@ def pool_alt(op):
                 "\u00d7 6 input becomes 3 \u00d7 3.",
         alt=lambda: pool_alt("max"), frames=pool_frame_count, key_step=4,
         strip_steps=(0, 4, -1), frame_ms=1300,
+        layers=lambda: PoolAnimation(pool_example(), 2, op="max", input_max=9),
         data=lambda: {"input": pool_example(), "output": max_pool2d(pool_example(), 2)})
 def max_pooling(fig, theme, step):
-    pool_animation(fig, theme, step, pool_example(), 2, op="max", input_max=9)
+    PoolAnimation(pool_example(), 2, op="max", input_max=9).draw(fig, theme, step)
 
 
 @figure("average-pooling", page="pooling", title="Average pooling, step by step",
@@ -397,9 +398,10 @@ def max_pooling(fig, theme, step):
                 "the mean of the four numbers under the window, their sum divided by 4.",
         alt=lambda: pool_alt("avg"), frames=pool_frame_count, key_step=4,
         strip_steps=(0, 4, -1), frame_ms=1500,
+        layers=lambda: PoolAnimation(pool_example(), 2, op="avg", input_max=9),
         data=lambda: {"input": pool_example(), "output": avg_pool2d(pool_example(), 2)})
 def average_pooling(fig, theme, step):
-    pool_animation(fig, theme, step, pool_example(), 2, op="avg", input_max=9)
+    PoolAnimation(pool_example(), 2, op="avg", input_max=9).draw(fig, theme, step)
 
 
 def pooled_row(fig, theme, edges, scale, titles, quantile=None):
