@@ -65,3 +65,16 @@ def test_notebook_pages_lose_cdn_scripts_and_unused_css():
     assert "@media (x){.used{margin:0}}" in out and "@font-face" not in out
     plain = hooks.on_post_page(html, page(), None)
     assert plain == html   # other pages are left alone
+
+
+def test_the_output_size_table_gives_dumoulin_and_visins_outputs():
+    # (i, k, p, s, d) -> o from the report's animations, as listed in FIELD-NOTES
+    expected = {(4, 3, 0, 1, 1): 2, (5, 3, 1, 1, 1): 5, (5, 3, 2, 1, 1): 7, (5, 4, 2, 1, 1): 6,
+                (5, 3, 0, 2, 1): 2, (5, 3, 1, 2, 1): 3, (6, 3, 1, 2, 1): 3, (7, 3, 0, 1, 2): 3}
+    table = hooks.on_page_markdown("[[output-size-table]]", page(), None, None)
+    rows = [line for line in table.splitlines()[2:]]
+    assert len(rows) == len(expected)
+    for row in rows:
+        cells = [c.strip(" *") for c in row.strip("|").split("|")]
+        i, k, p, s, d, o = map(int, cells)
+        assert expected[(i, k, p, s, d)] == o

@@ -23,6 +23,12 @@ from mkdocs.structure.files import File
 
 FIGURE = re.compile(r"^\[\[figure ([^\]]+)\]\]\s*$", re.M)
 GALLERY = re.compile(r"^\[\[gallery\]\]\s*$", re.M)
+SIZE_TABLE = re.compile(r"^\[\[output-size-table\]\]\s*$", re.M)
+
+# Configurations of Dumoulin & Visin's animations (input, kernel, padding per side,
+# stride, dilation): the table's rows. Every output is computed by output_size.
+SIZE_ROWS = ((4, 3, 0, 1, 1), (5, 3, 1, 1, 1), (5, 3, 2, 1, 1), (5, 4, 2, 1, 1),
+             (5, 3, 0, 2, 1), (5, 3, 1, 2, 1), (6, 3, 1, 2, 1), (7, 3, 0, 1, 2))
 SEP = " \u00b7 "
 KIND_LABEL = {"png": "PNG", "svg": "SVG", "gif": "GIF", "frames": "frames (PNG)"}
 
@@ -106,9 +112,22 @@ def gallery_markdown(prefix: str) -> str:
     return "\n".join(parts)
 
 
+def output_size_table() -> str:
+    """A Markdown table of output sizes, each computed by convdocs.output_size."""
+    from convdocs import output_size
+
+    lines = ["| input | kernel | padding (per side) | stride | dilation | output |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for i, k, p, s, d in SIZE_ROWS:
+        o = output_size(i, k, stride=s, padding=p, dilation=d)
+        lines.append(f"| {i} | {k} | {p} | {s} | {d} | **{o}** |")
+    return "\n".join(lines)
+
+
 def on_page_markdown(markdown, page, config, files):
     prefix = _prefix(page)
     markdown = FIGURE.sub(lambda m: figure_html(_lookup(m.group(1), page), prefix), markdown)
+    markdown = SIZE_TABLE.sub(lambda m: output_size_table(), markdown)
     return GALLERY.sub(lambda m: gallery_markdown(prefix), markdown)
 
 

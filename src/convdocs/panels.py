@@ -118,8 +118,8 @@ def arithmetic_line(fig, theme, text, *, done=False):
 def hatch_cells(ax, mask, theme, label=None):
     """Cross-hatch the cells of `mask`: cells no window ever reads."""
     for r, c in zip(*np.nonzero(mask)):
-        ax.add_artist(Rectangle((c, r), 1, 1, fill=False, hatch="xx", ec=theme.window,
-                               lw=0, zorder=4))
+        ax.add_artist(Rectangle((c, r), 1, 1, fill=False, hatch="//", ec=theme.window,
+                                lw=0, zorder=4))
 
 
 # -- animations -------------------------------------------------------------------------
@@ -157,8 +157,10 @@ class ConvAnimation(Animation):
 
     def __init__(self, image, kernel, *, stride=1, padding=0, dilation=1,
                  padding_mode="zeros", real=None, products=True, cell=draw.CELL,
-                 input_title="input", input_max=None, show_skipped=False):
+                 input_title="input", kernel_title="filter", input_max=None,
+                 show_skipped=False):
         self.image, self.kernel_in = image, kernel
+        self.kernel_title = kernel_title
         self.kw = dict(stride=stride, padding=padding, dilation=dilation,
                        padding_mode=padding_mode)
         self.plan = plan_conv2d(image, kernel, **self.kw)
@@ -197,7 +199,7 @@ class ConvAnimation(Animation):
             draw.frame(a, top, left, *np.shape(self.image)[:2], theme.input, lw=2.5)
         draw.title(a, self.input_title, theme)
         kernel_matrix(k, kernel, theme, cell_font=font)
-        draw.title(k, "filter", theme)
+        draw.title(k, self.kernel_title, theme)
         draw.title(o, f"output {out.shape[0]} \u00d7 {out.shape[1]}", theme)
         centres = lay.gap_centres[0]
         draw.operator(fig, centres[0], "\u00d7", theme)

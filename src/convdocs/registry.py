@@ -80,7 +80,7 @@ def figure(name: str, **fields):
 
 def load() -> dict[str, FigureSpec]:
     """Import every module that declares figures and return the registry."""
-    from . import story  # noqa: F401  (registers its figures on import)
+    from . import beyond, story  # noqa: F401  (they register their figures on import)
     return REGISTRY
 
 

@@ -60,7 +60,7 @@ def pixels_small_image(fig, theme, step):
 
 
 PATCH = (slice(424, 432), slice(222, 230))  # an 8 x 8 patch where the white collar meets the jacket
-ZOOM_ROWS = slice(20, 260)                  # rows of the half-size photo shown beside it
+ZOOM_ROWS = slice(40, 250)                  # rows of the half-size photo shown beside it
 
 
 @figure("pixels-photo-zoom", page="images-are-numbers",
