@@ -20,3 +20,8 @@ def test_notebook_runs_in_a_fresh_kernel(tmp_path):
     assert "sum 2.0" in text              # the centre stop of the worked example
     assert "[[19., 25.]," in "".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    # beyond the article: facts worked out by hand in tests/test_cnn.py and the D&V table
+    assert "[(1, 1), (3, 1), (4, 2), (8, 2), (10, 4)]" in text
+    assert "equal to the sum of the three: True" in text
+    assert "i=6 k=3 p=1 s=2 d=1 -> o=3" in text and "i=7 k=3 p=0 s=1 d=2 -> o=3" in text
+    assert "stride 2 on 6x6: rows read [0, 1, 2, 3, 4] of 0-5" in text   # the skipped row
