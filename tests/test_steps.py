@@ -200,9 +200,13 @@ def check_pool_trace(x, op, kwargs):
             divisor = (overlap(step.rows[0], step.rows[0] + kh, lo[0], hi[0])
                        * overlap(step.cols[0], step.cols[0] + kw, lo[1], hi[1]))
             assert step.divisor == divisor
-            acc = terms[0]
-            for term in terms[1:]:
-                acc = acc + term
+            # The documented order: down each window column, then across the columns.
+            columns = step.values[0]
+            for row in step.values[1:]:
+                columns = columns + row
+            acc = columns[0]
+            for column in columns[1:]:
+                acc = acc + column
             expected = acc / divisor
         assert np.array_equal(step.result, expected)
         assert np.array_equal(step.result, out[r, c])

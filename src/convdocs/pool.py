@@ -29,12 +29,6 @@ class PoolPlan:
     out_shape: tuple[int, ...]
     divisor: np.ndarray | None  # (H', W') cell counts for "avg"
 
-    def taps(self):
-        """Yield (row offset, col offset) in reduction order."""
-        for i in range(self.size[0]):
-            for j in range(self.size[1]):
-                yield i, j
-
 
 def _divisors(n: int, k: int, s: int, p: int, out: int, include_pad: bool) -> np.ndarray:
     """How many cells each window along one axis averages over (PyTorch's rule)."""
@@ -73,22 +67,55 @@ def plan_pool2d(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=Fa
     if op == "avg":
         rows, cols = (_divisors(x.shape[a], size[a], stride[a], pads[a], out_hw[a],
                                 count_include_pad) for a in (0, 1))
-        divisor = np.multiply.outer(rows, cols)
+        if np.all(rows == rows[0]) and np.all(cols == cols[0]):   # every window whole
+            divisor = np.broadcast_to(rows[0] * cols[0], out_hw)
+        else:
+            divisor = np.multiply.outer(rows, cols)
     return PoolPlan(op, padded, size, stride, pads, out_hw + x.shape[2:], divisor)
 
 
+_BLOCK_VALUES = 1 << 15   # rows are reduced in cache-sized blocks, as in conv.run_plan
+
+
 def run_plan(plan: PoolPlan) -> np.ndarray:
-    """Reduce one window offset at a time over all windows at once."""
+    """Reduce the window's rows first (whole padded rows at once), then its columns.
+
+    For a sum that fixes the order: each window column is added top to bottom,
+    then the column sums left to right, exactly as the step trace adds them.
+    Whole rows keep memory access contiguous, and blocks of rows keep the
+    scratch buffer in cache: together they make this as fast as PyTorch.
+    """
     (sh, sw), (oh, ow) = plan.stride, plan.out_shape[:2]
-    views = (plan.padded[i: i + (oh - 1) * sh + 1: sh, j: j + (ow - 1) * sw + 1: sw]
-             for i, j in plan.taps())
-    out = np.array(next(views), dtype=np.float64)
+    kh, kw = plan.size
     reduce = np.maximum if plan.op == "max" else np.add
-    for view in views:
-        reduce(out, view, out=out)
+    out = np.empty(plan.out_shape)
+    block = max(1, _BLOCK_VALUES // max(1, plan.padded[0].size))
+    scratch = np.empty((min(block, oh),) + plan.padded.shape[1:])
+    for r0 in range(0, oh, block):
+        r1 = min(oh, r0 + block)
+        rows = scratch[:r1 - r0]
+        views = [plan.padded[i + r0 * sh: i + (r1 - 1) * sh + 1: sh] for i in range(kh)]
+        _fold(reduce, views, rows)
+        cols = [rows[:, j: j + (ow - 1) * sw + 1: sw] for j in range(kw)]
+        _fold(reduce, cols, out[r0:r1])
     if plan.op == "avg":
-        divisor = plan.divisor if out.ndim == 2 else plan.divisor[..., None]
+        divisor = plan.divisor
+        if divisor.strides == (0, 0):            # one number for every window
+            divisor = divisor[0, 0]
+        elif out.ndim == 3:
+            divisor = divisor[..., None]
         np.divide(out, divisor, out=out)
+    return out
+
+
+def _fold(reduce, views, out):
+    """out = reduce(reduce(v0, v1), v2)..., in that order."""
+    if len(views) == 1:
+        out[...] = views[0]
+        return out
+    reduce(views[0], views[1], out=out)
+    for view in views[2:]:
+        reduce(out, view, out=out)
     return out
 
 

@@ -55,7 +55,9 @@ def draw(spec: FigureSpec, theme: Theme, step: int | None) -> Figure:
 def png_bytes(fig: Figure, dpi: int = style.PNG_DPI) -> bytes:
     """Save a drawn figure as an optimised, deterministic PNG."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
+    # oxipng recompresses everything, so the first encoding only needs to be fast.
+    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA,
+                pil_kwargs={"compress_level": 1})
     return oxipng.optimize_from_memory(buf.getvalue(), level=PNG_LEVEL)
 
 
@@ -170,7 +172,7 @@ def _print_colours(strip: Image.Image) -> Image.Image:
 
 def _png_image(img: Image.Image) -> bytes:
     buf = io.BytesIO()
-    img.save(buf, format="PNG")
+    img.save(buf, format="PNG", compress_level=1)
     return oxipng.optimize_from_memory(buf.getvalue(), level=FRAME_PNG_LEVEL)
 
 

@@ -120,10 +120,13 @@ def _pool_steps(plan: PoolPlan, shape) -> list[Step]:
             rows, cols, inside, values = _window(
                 plan.padded, plan.pads, r * plan.stride[0], c * plan.stride[1],
                 offsets_r, offsets_c, shape)
-            terms = values.reshape((kh * kw,) + plan.out_shape[2:])
-            acc = terms[0]
-            for term in terms[1:]:   # the order of PoolPlan.taps()
-                acc = np.maximum(acc, term) if plan.op == "max" else acc + term
+            reduce = np.maximum if plan.op == "max" else np.add
+            column = values[0]
+            for row in values[1:]:           # down each window column first ...
+                column = reduce(column, row)
+            acc = column[0]
+            for value in column[1:]:         # ... then across: the order of pool.run_plan
+                acc = reduce(acc, value)
             divisor = None
             if plan.op == "avg":
                 divisor = float(plan.divisor[r, c])
