@@ -53,18 +53,18 @@ def test_the_gallery_lists_every_file_of_every_figure():
             assert f'href="../figures/{f["path"]}"' in out
 
 
-def test_notebook_pages_lose_cdn_scripts_and_unused_css():
-    html = ('<style type="text/css">.used{color:red}.unused{color:blue}'
-            '@media (x){.used,.gone{margin:0}}@font-face{src:url(x)}</style>'
+def test_notebook_pages_lose_cdn_scripts_and_jupyter_styles():
+    html = ('<style type="text/css">.jp-Cell{color:red}</style>'
+            '<style>.jp-Mermaid{display:none}</style><style id="glightbox-style">x{}</style>'
             '<script src="https://cdnjs.cloudflare.com/mathjax.js"> </script>'
             '<script type="module">import("https://cdnjs.cloudflare.com/m.mjs")</script>'
-            '<script>keep()</script><div class="used"></div>')
+            '<script>keep()</script><div class="jp-Cell"></div>')
     out = hooks.on_post_page(html, page("notebook/", "notebook.ipynb"), None)
     assert "cdnjs" not in out and "keep()" in out
-    assert ".used{color:red}" in out and ".unused" not in out and ".gone" not in out
-    assert "@media (x){.used{margin:0}}" in out and "@font-face" not in out
+    assert "jp-Cell{" not in out and "jp-Mermaid" not in out
+    assert 'id="glightbox-style"' in out and '<div class="jp-Cell">' in out
     plain = hooks.on_post_page(html, page(), None)
-    assert plain == html   # other pages are left alone
+    assert plain == html   # other pages keep everything
 
 
 def test_the_output_size_table_gives_dumoulin_and_visins_outputs():

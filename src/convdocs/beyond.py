@@ -150,7 +150,7 @@ def transposed_animation(name):
     image, kernel, kw = transposed_data(name)
     plan = plan_conv_transpose2d(image, kernel, **kw)
     return ConvAnimation(plan.stretched, plan.kernel, real=plan.is_input, products=False,
-                         input_title="input, stretched and padded",
+                         input_title="stretched input",
                          kernel_title="filter, rotated 180\u00b0", input_max=4, **SMALL)
 
 
@@ -177,7 +177,8 @@ def transposed_caption(name):
     parts = []
     if s > 1:
         parts.append(f"{s - 1} zero{'s' if s > 2 else ''} between input cells")
-    parts.append(f"{plan.pads[0][0]} ring(s) of zeros around them")
+    rings = plan.pads[0][0]
+    parts.append(f"{rings} ring{'' if rings == 1 else 's'} of zeros around the input")
     if a:
         parts.append(f"{a} more row and column at the bottom and right")
     return text + ", ".join(parts) + ", and the filter rotated half a turn."
@@ -332,7 +333,7 @@ def conv_1x1(fig, theme, step):
 
 def one_by_one_sum_text():
     image, weights = one_by_one()
-    terms = [f"{draw.number(w)} \u00d7 {draw.number(x)}"
+    terms = [f"{sum_text([w])} \u00d7 {draw.number(x)}"
              for w, x in zip(weights.ravel(), image[0, 0])]
     return " + ".join(terms) + " = " + draw.number(conv2d(image, weights)[0, 0])
 
@@ -453,8 +454,8 @@ def changed_cells(shift):
         title="Shift the input: convolution follows, pooling barely notices",
         caption=lambda: (
             "A bright bar moved one and two pixels to the right. The vertical-edge output moves "
-            "with it: " + " and ".join(f"{changed_cells(s)[0]} of 81 cells change"
-                                       for s in SHIFTS[1:]) +
+            "with it: " + " and ".join(f"{changed_cells(s)[0]} of its 81 cells change for a "
+                                       f"shift of {s}" for s in SHIFTS[1:]) +
             ". After 3 \u00d7 3 max pooling, " + " and ".join(
                 f"{changed_cells(s)[1]} of 9" for s in SHIFTS[1:]) +
             " cells change: the strongest response stays inside the same window. A shift "
@@ -565,7 +566,7 @@ def rf_layers():
 @figure("receptive-field", page="tiny-cnn", title="The receptive field grows layer by layer",
         caption=lambda: (
             "How many input pixels one output cell depends on, after each layer of the tiny "
-            "CNN: " + ", ".join(f"{name} {size} \u00d7 {size}" for name, (size, _) in
+            "CNN: " + "; ".join(f"after {name}, {size} \u00d7 {size}" for name, (size, _) in
                                 zip(RF_LAYERS, cnn.receptive_fields(rf_layers())[1:]))
             + ". Each convolution adds its window minus one, times the spacing that pooling "
               "has built up; each pooling doubles that spacing."),

@@ -6,7 +6,7 @@
   the manifest's alt text and caption. An unknown NAME fails the build.
 * ``[[gallery]]`` becomes every figure with its caption, alt text and downloads.
 * Notebook pages lose the CDN scripts nbconvert adds (MathJax, Mermaid) and
-  keep only the CSS rules their markup uses.
+  JupyterLab's inlined stylesheets; ``docs/assets/convdocs.css`` styles them.
 
 MkDocs assembles; the figure build (``convdocs build``) renders.
 """
@@ -137,41 +137,12 @@ def on_page_markdown(markdown, page, config, files):
 # neither, so the whole script blocks go.
 CDN_SCRIPT = re.compile(r"<script\b(?:(?!</script>).)*?(?:cdnjs|mathjax|mermaid)"
                         r"(?:(?!</script>).)*</script>|<script src=\"\">\s*</script>", re.S | re.I)
-STYLE_BLOCK = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
-
-
-def _blocks(css: str):
-    """Split a stylesheet into top-level (prelude, body) blocks."""
-    i, n = 0, len(css)
-    while i < n:
-        start = css.find("{", i)
-        if start < 0:
-            return
-        depth, j = 1, start + 1
-        while j < n and depth:
-            depth += {"{": 1, "}": -1}.get(css[j], 0)
-            j += 1
-        yield css[i:start].strip(), css[start + 1:j - 1]
-        i = j
-
-
-def prune_css(css: str, classes: set[str]) -> str:
-    """Keep the rules whose selectors name only classes present in the page."""
-    kept = []
-    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
-    for prelude, body in _blocks(css):
-        if prelude.startswith("@media") or prelude.startswith("@supports"):
-            inner = prune_css(body, classes)
-            if inner:
-                kept.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@"):
-            continue   # fonts, keyframes and imports of JupyterLab widgets
-        else:
-            selectors = [s for s in prelude.split(",")
-                         if set(re.findall(r"\.([\w-]+)", s)) <= classes]
-            if selectors:
-                kept.append(f"{','.join(selectors)}{{{body}}}")
-    return "".join(kept)
+# nbconvert inlines JupyterLab's whole stylesheet (about 600 KB; 120 KB even when pruned to
+# the classes in use), and restyling the page's 3,000 elements with it blocked the main
+# thread for half a second on Lighthouse's phone. convdocs.css styles the few notebook
+# classes the page uses instead, with Material's own code colours in both schemes.
+JUPYTER_STYLE = re.compile(r'<style type="text/css">.*?</style>|<style>(?:(?!</style>).)*?'
+                           r'(?:jp-|linenos)(?:(?!</style>).)*</style>', re.S)
 
 
 def on_post_page(output, page, config):
@@ -190,7 +161,4 @@ def on_post_page(output, page, config):
                 f'md-icon cd-notebook-download" download>Download the notebook (.ipynb)</a>')
         output = output.replace('<article class="md-content__inner md-typeset">',
                                 '<article class="md-content__inner md-typeset">' + link, 1)
-    classes = set(re.findall(r'class="([^"]*)"', output))
-    tokens = {t for c in classes for t in c.split()}
-    return STYLE_BLOCK.sub(lambda m: f'<style type="text/css">{prune_css(m.group(1), tokens)}'
-                                     f"</style>", output)
+    return JUPYTER_STYLE.sub("", output)
