@@ -157,8 +157,8 @@ def on_post_page(output, page, config):
     output = CDN_SCRIPT.sub("", output)
     nb_url = getattr(page, "nb_url", None)
     if nb_url:
-        link = (f'<a href="{nb_url}" title="Download this notebook" class="md-content__button '
-                f'md-icon cd-notebook-download" download>Download the notebook (.ipynb)</a>')
+        link = (f'<a href="{nb_url}" title="Download this notebook" class="md-button '
+                f'cd-notebook-download" download>Download the notebook (.ipynb)</a>')
         output = output.replace('<article class="md-content__inner md-typeset">',
                                 '<article class="md-content__inner md-typeset">' + link, 1)
     return JUPYTER_STYLE.sub("", output)
