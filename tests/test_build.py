@@ -76,7 +76,23 @@ def test_editing_a_kernel_changes_only_the_fingerprints_of_figures_that_use_it(m
     after = {n: registry.fingerprint(s) for n, s in specs.items()}
     changed = {n for n in specs if before[n] != after[n]}
     assert {"grid-outline", "grid-vertical-edges", "convolution"} <= changed
-    assert "pixels-small-image" not in changed and "grid" not in changed
+    assert "pixels-small-image" not in changed   # draws from images and draw alone
+
+
+def test_editing_an_imported_constant_changes_the_fingerprints_of_figures_that_use_it(
+        monkeypatch):
+    # story.grid_panel_size uses PIXEL, imported from panels: a constant, not a function
+    specs = registry.load()
+    before = registry.fingerprint(specs["grid"])
+    real = inspect.getsource
+
+    def edited(obj):
+        text = real(obj)
+        if getattr(obj, "__name__", "") == "convdocs.panels":
+            text = text.replace("PIXEL = 0.1 ", "PIXEL = 0.11 ")
+        return text
+    monkeypatch.setattr(inspect, "getsource", edited)
+    assert registry.fingerprint(specs["grid"]) != before
 
 
 def test_a_failing_figure_is_named_and_the_others_still_build(tmp_path, monkeypatch):
@@ -136,3 +152,10 @@ def test_cli_lists_figures_and_rejects_unknown_names(capsys):
         cli.main(["build", "--only", "no-such-figure"])
     assert exc.value.code == 2
     assert "no-such-figure" in capsys.readouterr().err
+
+
+def test_a_damaged_manifest_is_named_and_nothing_is_written(tmp_path, capsys):
+    (tmp_path / build.MANIFEST).write_text("{not json")
+    assert cli.main(["build", "--out", str(tmp_path), "--only", "grid"]) == 2
+    assert str(tmp_path / build.MANIFEST) in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == [build.MANIFEST]

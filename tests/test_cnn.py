@@ -70,7 +70,20 @@ def test_receptive_field_matches_an_impulse_experiment(layers):
 
 
 def test_receptive_fields_of_the_classic_stack():
-    # conv3 -> pool2 -> conv3 -> pool2: 3, then 3 + 1*1 = 4, then 4 + 2*2 = 8, then 8 + 1*4 = 10
+    # conv3 -> pool2 -> conv3 -> pool2: 1 + 2*1 = 3, 3 + 1*1 = 4 (jump 2), 4 + 2*2 = 8,
+    # 8 + 1*2 = 10 (jump 4)
     layers = [cnn.Conv((np.ones((3, 3)),)), cnn.Pool(2), cnn.Conv((np.ones((3, 3)),)),
               cnn.Pool(2)]
     assert cnn.receptive_fields(layers) == [(1, 1), (3, 1), (4, 2), (8, 2), (10, 4)]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: cnn.Pool(2, op="min"), r"op must be one of 'max', 'avg' \(got 'min'\)"),
+    (lambda: cnn.Pool(0), r"size must be a positive integer \(got 0\)"),
+    (lambda: cnn.Conv(()), r"filters must hold at least one filter"),
+    (lambda: cnn.Conv((np.ones((3, 2)),)), r"filters must be square"),
+    (lambda: cnn.Conv((np.ones((3, 3)),))(np.ones((5, 5, 2))), r"\(k, k, C\).*\(5, 5, 2\)"),
+])
+def test_layers_refuse_bad_arguments(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make()

@@ -244,3 +244,10 @@ def test_load_image_16_bit_png_keeps_its_levels(tmp_path):
         assert "deep.png" in str(exc)
         return
     assert np.all(np.diff(loaded[0]) > 0), f"levels collapsed: {loaded[0]}"
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), ("a", TypeError), (1.5, TypeError)])
+def test_numbers_names_a_bad_seed(seed, error):
+    with pytest.raises(error, match=rf"seed must be a non-negative integer \(got {seed!r}\)"
+                       if error is TypeError else r"seed must be >= 0 \(got -1\)"):
+        images.numbers((2, 2), seed=seed)

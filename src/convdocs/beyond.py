@@ -29,32 +29,44 @@ def digits(shape, seed):
 # -- 1. borders, padding and stride ------------------------------------------------------
 
 CASES = {
-    # name: (seed of the input's numbers, input shape, kernel, conv arguments, frame ms, caption)
+    # name: (seed of the input's numbers, input shape, kernel, conv arguments, frame ms,
+    #        caption; {i}, {o}, {n}, {m}, {k} and {p} are filled in from the computed sizes)
     "padding-valid": (4, (5, 5), kernels.HORIZONTAL_EDGES, dict(padding="valid"), 1200,
-                      "No padding (\"valid\"): the window stays inside the input, so a 5 "
-                      "\u00d7 5 input gives a 3 \u00d7 3 output."),
+                      "No padding (\"valid\"): the window stays inside the input, so a {i} "
+                      "input gives a {o} output."),
     "padding-same": (3, (4, 4), kernels.HORIZONTAL_EDGES, dict(padding="same"), 900,
-                     "\"Same\" padding: one ring of zeros (dashed) lets the window centre on "
-                     "every input cell, so the output keeps the input's 4 \u00d7 4 size."),
+                     "\"Same\" padding: {p} ring of zeros (dashed) lets the window centre on "
+                     "every input cell, so the output keeps the input's {i} size."),
     "padding-full": (2, (2, 2), kernels.HORIZONTAL_EDGES, dict(padding="full"), 900,
-                     "\"Full\" padding: two rings of zeros, so the window counts every partial "
-                     "overlap and a 2 \u00d7 2 input grows to 4 \u00d7 4."),
+                     "\"Full\" padding: {p} rings of zeros, so the window counts every partial "
+                     "overlap and a {i} input grows to {o}."),
     "padding-arbitrary": (1, (3, 3), np.ones((2, 2)), dict(padding=1), 900,
-                          "Any amount of padding works: a 2 \u00d7 2 filter of ones with one "
-                          "ring of zeros turns a 3 \u00d7 3 input into 4 \u00d7 4 (3 + 2 "
-                          "\u2212 2 + 1 = 4)."),
+                          "Any amount of padding works: a {k} filter of ones with {p} ring of "
+                          "zeros turns a {i} input into {o} ({n} + 2 \u00d7 {p} \u2212 {kk} + 1 = {m})."),
     "stride-2": (5, (5, 5), kernels.HORIZONTAL_EDGES, dict(padding=1, stride=2), 1200,
                  "Stride 2: the window jumps two cells at a time, across and down, so a "
-                 "padded 5 \u00d7 5 input gives only 3 \u00d7 3 outputs."),
+                 "padded {i} input gives only {o} outputs."),
     "stride-odd": (6, (6, 6), kernels.HORIZONTAL_EDGES, dict(stride=2), 1400,
                    "When the stride does not fit evenly, the last row and column are never "
-                   "read (hatched): a 6 \u00d7 6 input with a 3 \u00d7 3 window at stride 2 "
-                   "gives 2 \u00d7 2, because (6 \u2212 3) \u00f7 2 rounds down to 1."),
+                   "read (hatched): a {i} input with a {k} window at stride 2 gives {o}, "
+                   "because ({n} \u2212 3) \u00f7 2 rounds down to {q}."),
     "dilation-2": (0, (7, 7), kernels.HORIZONTAL_EDGES, dict(dilation=2), 1000,
                    "Dilation 2 spreads the filter's nine taps one cell apart: the window "
-                   "spans 5 \u00d7 5 while still multiplying only nine numbers, and a 7 "
-                   "\u00d7 7 input gives 3 \u00d7 3."),
+                   "spans 5 \u00d7 5 while still multiplying only nine numbers, and a {i} "
+                   "input gives {o}."),
 }
+
+
+def case_caption(name):
+    """The case's caption with every size computed from its data."""
+    image, kernel, kw = case_data(name)
+    out = conv2d(image, kernel, **kw)
+    plan = plan_conv2d(image, kernel, **kw)
+    size = lambda shape: f"{shape[0]} \u00d7 {shape[1]}"  # noqa: E731
+    return CASES[name][5].format(
+        i=size(image.shape), o=size(out.shape), k=size(kernel.shape), n=image.shape[0],
+        m=out.shape[0], p=plan.pads[0][0], kk=kernel.shape[0],
+        q=(image.shape[0] - kernel.shape[0]) // 2)
 
 
 def case_data(name):
@@ -66,10 +78,13 @@ def case_alt(name):
     image, kernel, kw = case_data(name)
     out = conv2d(image, kernel, **kw)
     plan = plan_conv2d(image, kernel, **kw)
-    return (f"Animation. A {image.shape[0]} by {image.shape[1]} grid of numbers, drawn inside "
-            f"{plan.pads[0][0]} ring(s) of dashed zero padding, with a "
-            f"{kernel.shape[0]} by {kernel.shape[1]} filter window moving across it "
-            f"{'two cells' if kw.get('stride') == 2 else 'one cell'} at a time"
+    rings = plan.pads[0][0]
+    where = (f"drawn inside {rings} ring{'' if rings == 1 else 's'} of dashed zero padding"
+             if rings else "with no padding")
+    step = plan.stride[0]
+    return (f"Animation. A {image.shape[0]} by {image.shape[1]} grid of numbers, {where}, "
+            f"with a {kernel.shape[0]} by {kernel.shape[1]} filter window moving across it "
+            f"{step} cell{'' if step == 1 else 's'} at a time"
             f"{', its nine taps spread one cell apart' if kw.get('dilation') else ''}. "
             f"Each stop's sum of products fills one cell of the {out.shape[0]} by "
             f"{out.shape[1]} output."
@@ -78,12 +93,12 @@ def case_alt(name):
 
 
 def _register_case(name):
-    _, _, _, kw, ms, caption = CASES[name]
+    ms = CASES[name][4]
     title = {"padding-valid": "No padding (valid)", "padding-same": "Same padding",
              "padding-full": "Full padding", "padding-arbitrary": "Arbitrary padding",
              "stride-2": "Stride 2", "stride-odd": "Stride 2 that does not fit evenly",
              "dilation-2": "Dilation 2"}[name]
-    figure(name, page="padding-and-stride", title=title, caption=caption,
+    figure(name, page="padding-and-stride", title=title, caption=lambda: case_caption(name),
            alt=lambda: case_alt(name), frames=lambda: conv_frames(*case_data(name)[:2],
                                                                   **case_data(name)[2]),
            key_step=1, strip_steps=(0, 1, -1), frame_ms=ms, layers=lambda: case_animation(name),
@@ -108,11 +123,11 @@ MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 @figure("padding-modes", page="padding-and-stride", title="Four ways to fill the padding",
-        caption="A 16 \u00d7 16 patch of the photo (part of a star on the flag), padded by 6 pixels on "
-                "every side in each of PyTorch's four modes. Zeros adds a black frame; reflect "
+        caption="A 16 \u00d7 16 patch of the photo, where the white crown of the cap meets the "
+                "dark flag, padded by 6 pixels on every side in each of PyTorch's four modes. Zeros adds a black frame; reflect "
                 "mirrors the image at its edge; replicate repeats the edge pixel outwards; "
                 "circular wraps around, so the bottom of the image appears above the top.",
-        alt="Four small square pictures of part of a white star on a dark field, each with its original area "
+        alt="Four small square pictures of a white curve on a dark field, each with its original area "
             "outlined in blue and a 6-pixel border around it: a black border, a mirrored "
             "border, a border of stretched edge pixels, and a border copied from the opposite "
             "sides.",
@@ -200,11 +215,14 @@ def transposed_alt(name):
     image, kernel, kw = transposed_data(name)
     plan = plan_conv_transpose2d(image, kernel, **kw)
     out = conv_transpose2d(image, kernel, **kw)
+    size = ("larger than" if out.shape[0] > image.shape[0] else
+            "the same size as" if out.shape[0] == image.shape[0] else "smaller than")
+    k = kernel.shape
     return (f"Animation. The {image.shape[0]} by {image.shape[1]} input's numbers sit in a "
             f"larger {plan.stretched.shape[0]} by {plan.stretched.shape[1]} grid whose other "
-            f"cells are dashed zeros. A 3 by 3 window slides over it one cell at a time, and "
-            f"each stop's sum fills one cell of the {out.shape[0]} by {out.shape[1]} output, "
-            f"which is larger than the input.")
+            f"cells are dashed zeros. A {k[0]} by {k[1]} window slides over it one cell at a "
+            f"time, and each stop's sum fills one cell of the {out.shape[0]} by "
+            f"{out.shape[1]} output, which is {size} the input.")
 
 
 for _name in TRANSPOSED:
@@ -374,9 +392,10 @@ VARIANTS = ((2, 2), (3, 2), (3, 3), (2, 1))   # (window, stride)
             "rule as convolution: "
             + "; ".join(f"{k} \u00d7 {k} at stride {s} gives {output_size(7, k, stride=s)}"
                         for k, s in VARIANTS)
-            + ". With a 2 \u00d7 2 window at stride 2 the last row and column are dropped."),
-        alt="The 7 by 7 grid of numbers, then four max-pooled results of different sizes: 3 by "
-            "3, 3 by 3, 2 by 2 and 6 by 6, each labelled with its window and stride.",
+            + ". " + dropped_text() + "."),
+        alt=lambda: ("The 7 by 7 grid of numbers, then four max-pooled results of different "
+                     "sizes: " + ", ".join(f"{n} by {n}" for n in variant_sizes())
+                     + ", each labelled with its window and stride."),
         data=lambda: {f"{k}x{k}/{s}": max_pool2d(overlap_example(), k, stride=s)
                       for k, s in VARIANTS})
 def pooling_variants(fig, theme, step):
@@ -394,6 +413,20 @@ def pooling_variants(fig, theme, step):
     for ax, o, (k, s) in zip(axes[1:], outs, VARIANTS):
         draw.matrix(ax, o, theme, norm=norm, role="output", fontsize=10)
         draw.title(ax, f"{k}\u00d7{k}, stride {s}", theme)
+
+
+def variant_sizes():
+    return [output_size(overlap_example().shape[0], k, stride=s) for k, s in VARIANTS]
+
+
+def dropped_text():
+    """Which variants never read the input's last row and column: (o - 1)s + k < n."""
+    n = overlap_example().shape[0]
+    dropping = [f"{k} \u00d7 {k} at stride {s}" for (k, s), o in zip(VARIANTS, variant_sizes())
+                if (o - 1) * s + k < n]
+    if not dropping:
+        return "Every variant reads every input cell"
+    return " and ".join(dropping) + " never read the last row and column"
 
 
 def relu_maps():
@@ -524,8 +557,8 @@ def tiny_outputs():
         alt="Seven columns of feature maps, left to right: the 64 by 64 face; four 64 by 64 "
             "edge maps on grey; the same four with negatives set to black; four 32 by 32 pooled "
             "maps, visibly coarser; two 32 by 32 second-layer maps; the same after ReLU; and "
-            "two final 16 by 16 maps in which only the strongest outlines of glasses, nose and "
-            "mouth remain.",
+            "two final 16 by 16 maps of coarse blocks, bright only where the strongest "
+            "structures were, such as the collar and the sides of the face.",
         data=lambda: {s.replace(" ", "") + str(i): o for i, (s, o) in
                       enumerate(zip(STAGES, tiny_outputs()))})
 def tiny_cnn(fig, theme, step):
@@ -568,8 +601,9 @@ def rf_layers():
             "How many input pixels one output cell depends on, after each layer of the tiny "
             "CNN: " + "; ".join(f"after {name}, {size} \u00d7 {size}" for name, (size, _) in
                                 zip(RF_LAYERS, cnn.receptive_fields(rf_layers())[1:]))
-            + ". Each convolution adds its window minus one, times the spacing that pooling "
-              "has built up; each pooling doubles that spacing."),
+            + ". Every layer, pooling included, adds its window minus one, times the spacing "
+              "between neighbouring cells' views; each 2 \u00d7 2 pooling also doubles that "
+              "spacing."),
         alt="A 16 by 16 grid of input pixels with four nested squares anchored at the top-left "
             "corner, each labelled with a layer: 3 by 3 after the first convolution, 4 by 4 "
             "after pooling, 8 by 8 after the second convolution and 10 by 10 after the second "

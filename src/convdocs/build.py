@@ -56,11 +56,19 @@ def describe_data(arrays: dict) -> dict:
     return out
 
 
+class UnknownFigure(ValueError):
+    """`--only` named a figure the registry does not have."""
+
+
 def read_manifest(out: Path) -> dict[str, dict]:
     path = out / MANIFEST
     if not path.exists():
         return {}
-    return {e["name"]: e for e in json.loads(path.read_text())["figures"]}
+    try:
+        return {e["name"]: e for e in json.loads(path.read_text())["figures"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is not a convdocs manifest ({exc}); delete it to rebuild "
+                         f"every figure") from exc
 
 
 def manifest_bytes(entries: list[dict]) -> bytes:
@@ -165,8 +173,8 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
     specs = registry.load()
     unknown = sorted(set(only or ()) - set(specs))
     if unknown:
-        raise ValueError(f"only names unknown figures: {', '.join(unknown)} "
-                         f"(see `convdocs list`)")
+        raise UnknownFigure(f"only names unknown figures: {', '.join(unknown)} "
+                            f"(see `convdocs list`)")
     out = Path(out) if out else default_out()
     out.mkdir(parents=True, exist_ok=True)
     entries = read_manifest(out)

@@ -27,8 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--jobs must be at least 1 (got {args.jobs})")
     try:
         failed = build.build(only=args.only, out=args.out, jobs=args.jobs, force=args.force)
-    except ValueError as exc:
+    except build.UnknownFigure as exc:
         parser.error(str(exc))
+    except ValueError as exc:      # a damaged manifest: say which file, change nothing
+        print(f"convdocs: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: every file in the output folder is complete, old or new",
               file=sys.stderr)

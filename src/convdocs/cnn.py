@@ -35,11 +35,24 @@ class Conv:
     stride: int = 1
     name: str = "conv"
 
+    def __post_init__(self):
+        if len(self.filters) == 0:
+            raise ValueError("filters must hold at least one filter (got an empty bank)")
+        shapes = {np.shape(f)[:2] for f in self.filters}
+        if len(shapes) != 1 or len(next(iter(shapes))) != 2 or \
+                next(iter(shapes))[0] != next(iter(shapes))[1]:
+            raise ValueError(f"filters must be square and all the same size (got {shapes})")
+        v.positive_int(self.stride, "stride")
+
     @property
     def size(self) -> int:
         return int(np.shape(self.filters[0])[0])
 
     def __call__(self, x):
+        x = v.image(x, "x")
+        if x.ndim == 3 and any(np.ndim(f) == 2 for f in self.filters):
+            raise ValueError(f"filters must be (k, k, C) for an input with channels "
+                             f"(got a 2-D filter for x of shape {x.shape})")
         maps = [conv2d(x, f, stride=self.stride, padding=self.padding) for f in self.filters]
         return np.stack(maps, axis=-1)
 
@@ -62,6 +75,12 @@ class Pool:
     stride: int | None = None
     op: str = "max"
     name: str = "pool"
+
+    def __post_init__(self):
+        v.positive_int(self.size, "size")
+        if self.stride is not None:
+            v.positive_int(self.stride, "stride")
+        v.choice(self.op, "op", ("max", "avg"))
 
     def __call__(self, x):
         fn = max_pool2d if self.op == "max" else avg_pool2d

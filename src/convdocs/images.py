@@ -126,6 +126,7 @@ def numbers(shape=(5, 5), *, high: int = 5, seed: int = 0) -> np.ndarray:
     """
     rows, cols = v.positive_pair(shape, "shape")
     high = v.positive_int(high, "high")
+    seed = v.nonnegative_int(seed, "seed")
     return np.random.default_rng(seed).integers(0, high, (rows, cols)).astype(np.float64)
 
 

@@ -115,7 +115,7 @@ def arithmetic_line(fig, theme, text, *, done=False):
              color=theme.muted if done else theme.text)
 
 
-def hatch_cells(ax, mask, theme, label=None):
+def hatch_cells(ax, mask, theme):
     """Cross-hatch the cells of `mask`: cells no window ever reads."""
     for r, c in zip(*np.nonzero(mask)):
         ax.add_artist(Rectangle((c, r), 1, 1, fill=False, hatch="//", ec=theme.window,
@@ -247,11 +247,6 @@ class ConvAnimation(Animation):
                         f"{sum_text(current.products)} = {draw.number(current.result)}")
 
 
-def conv_animation(fig, theme, step, image, kernel, **options):
-    """One frame of a convolution animation (see :class:`ConvAnimation`)."""
-    ConvAnimation(image, kernel, **options).draw(fig, theme, step)
-
-
 def conv_frames(image, kernel, **kw) -> int:
     """Frames of a convolution animation: one per output cell, then the finished output."""
     return len(conv2d_steps(image, kernel, **kw)) + 1
@@ -266,7 +261,8 @@ def pool_text(step, op):
 
 
 class PoolAnimation(Animation):
-    """Pooling, step by step, for any window, stride and padding."""
+    """Pooling, step by step, for any window and stride (without padding: the input
+    panel draws the image itself, with no padded cells around it)."""
 
     def __init__(self, image, size=2, *, op="max", stride=None, padding=0, ceil_mode=False,
                  input_max=None):
@@ -313,11 +309,6 @@ class PoolAnimation(Animation):
         draw.frame(a, current.rows[0], current.cols[0], kh, kw, theme.window)
         draw.frame(o, *current.out, 1, 1, theme.window)
         arithmetic_line(fig, theme, pool_text(current, self.op))
-
-
-def pool_animation(fig, theme, step, image, size=2, **options):
-    """One frame of a pooling animation (see :class:`PoolAnimation`)."""
-    PoolAnimation(image, size, **options).draw(fig, theme, step)
 
 
 def pool_frames(image, size=2, **kw) -> int:

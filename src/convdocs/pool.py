@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _validate as v
 from .arithmetic import output_size
-from .conv import pad
+from .conv import _BLOCK_VALUES, pad
 
 POOL_OPS = ("max", "avg")
 
@@ -74,7 +74,6 @@ def plan_pool2d(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=Fa
     return PoolPlan(op, padded, size, stride, pads, out_hw + x.shape[2:], divisor)
 
 
-_BLOCK_VALUES = 1 << 15   # rows are reduced in cache-sized blocks, as in conv.run_plan
 
 
 def run_plan(plan: PoolPlan) -> np.ndarray:

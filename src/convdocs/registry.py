@@ -12,8 +12,9 @@ import hashlib
 import importlib
 import inspect
 import sys
+import textwrap
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Callable
 
@@ -49,7 +50,6 @@ class FigureSpec:
     strip_steps: tuple[int, ...] = ()
     frame_ms: int = 1500
     layers: Callable[[], object] | None = None
-    tags: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def animated(self) -> bool:
@@ -120,28 +120,51 @@ def _code_names(code: types.CodeType) -> set[str]:
     return names
 
 
+def _relative_base(modname: str, level: int) -> str:
+    package = modname.rsplit(".", 1)[0] if modname != "convdocs" else "convdocs"
+    return package if level == 1 else package.rsplit(".", level - 1)[0]
+
+
 @cache
-def _top_level(modname: str) -> dict[str, tuple[str, frozenset[str]]]:
-    """Top-level statements of a module: name -> (source, names the statement uses)."""
+def _top_level(modname: str):
+    """A module's top-level names: {name: (statement source, names it uses)}, and
+    {name: convdocs module it was imported from} for ``from .x import name``."""
     source = inspect.getsource(importlib.import_module(modname))
-    table = {}
+    table, imported = {}, {}
     for node in ast.parse(source).body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.ClassDef)):
+        if isinstance(node, ast.ImportFrom) and node.level and node.module:
+            origin = f"{_relative_base(modname, node.level)}.{node.module}"
+            for alias in node.names:
+                imported[alias.asname or alias.name] = origin
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.ClassDef)):
             targets = node.targets if isinstance(node, ast.Assign) else [
                 getattr(node, "target", node)]
             used = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
             text = ast.get_source_segment(source, node)
             for t in targets:
-                name = t.id if isinstance(t, ast.Name) else getattr(t, "name", None)
-                if name:
-                    table[name] = (text, used)
-    return table
+                for leaf in (t.elts if isinstance(t, ast.Tuple) else [t]):
+                    name = leaf.id if isinstance(leaf, ast.Name) else getattr(leaf, "name", None)
+                    if name:
+                        table[name] = (text, used)
+    return table, imported
+
+
+def _source_names(func) -> set[str]:
+    """Every name a function's code refers to, default arguments included."""
+    names = _code_names(func.__code__)
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except SyntaxError:   # a lambda inside a larger statement: its code names suffice
+        return names
+    return names | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
 
 
 def _names_deps(home: types.ModuleType, names, seen: set, modules: set) -> list[str]:
     """Sources of the same-module functions and constants `names` refer to, recursively;
-    convdocs modules they reach are added to `modules`."""
+    convdocs modules they reach (imported modules, or the module a name was imported
+    from) are added to `modules`."""
     parts = []
+    table, imported = _top_level(home.__name__)
     for name in sorted(names):
         if (home.__name__, name) in seen:
             continue
@@ -152,11 +175,13 @@ def _names_deps(home: types.ModuleType, names, seen: set, modules: set) -> list[
                 modules.add(target.__name__)
         elif inspect.isfunction(target) and target.__module__ == home.__name__:
             parts.append(inspect.getsource(target))
-            parts += _names_deps(home, _code_names(target.__code__), seen, modules)
-        elif name in _top_level(home.__name__):
-            text, used = _top_level(home.__name__)[name]
+            parts += _names_deps(home, _source_names(target), seen, modules)
+        elif name in table:
+            text, used = table[name]
             parts.append(text)
             parts += _names_deps(home, used, seen, modules)
+        elif name in imported and _package_module(imported[name]):
+            modules.add(imported[name])    # constants too, such as PIXEL from panels
         elif getattr(target, "__module__", None) and _package_module(target.__module__):
             modules.add(target.__module__)
     return parts
@@ -165,7 +190,7 @@ def _names_deps(home: types.ModuleType, names, seen: set, modules: set) -> list[
 def _function_deps(func, modules: set) -> list[str]:
     home = sys.modules[func.__module__]
     return [inspect.getsource(func)] + _names_deps(
-        home, _code_names(func.__code__), {(home.__name__, func.__name__)}, modules)
+        home, _source_names(func), {(home.__name__, func.__name__)}, modules)
 
 
 def versions() -> dict[str, str]:

@@ -202,6 +202,8 @@ def grid_filter_caption(name):
         "identity": "has a single 1 in its centre, so every output pixel is the input pixel "
                     "under it: the picture comes out unchanged",
     }[name]
+    if name == "identity":
+        return f"The {LABELS[name]} filter {what}. Outputs range from {lo} to {hi}, as the input."
     return (f"The {LABELS[name]} filter {what}. Outputs range from {lo} to {hi}; zero is "
             f"drawn mid-grey, negatives darker.")
 
@@ -229,7 +231,7 @@ def grid_filter(fig, theme, name):
     out = filtered(g, name)
     lay = Layout()
     lay.add_row([grid_panel_size(g), draw.grid_size(kernel.shape), grid_panel_size(out)],
-                below=KEY)
+                below=0 if name == "identity" else KEY)   # identity needs no signed key
     (a, k, o), = lay.build(fig)
     draw.picture(a, g, theme, norm=draw.norm_for(g, "gray", 1), role="input")
     draw.title(a, "input", theme)
@@ -422,7 +424,7 @@ def pooled_row(fig, theme, edges, scale, titles, quantile=None):
 @figure("pooling-grid", page="pooling", title="Pooling the edge-filtered grid",
         caption=lambda: (
             f"The grid's all-edges output ({images.grid().shape[0]} \u00d7 "
-            f"{images.grid().shape[0]}) pooled 2 \u00d7 2: half the width, half the height, a "
+            f"{images.grid().shape[1]}) pooled 2 \u00d7 2: half the width, half the height, a "
             f"quarter of the numbers. Max pooling keeps every line's strongest response; "
             f"average pooling keeps the lines too, but softened."),
         alt="Three pictures on the same grey scale: the all-edges output of the grid, then a "
