@@ -383,27 +383,37 @@ def pool_alt(op):
             f"{', '.join(draw.number(v) for v in out.ravel())}.")
 
 
-@figure("max-pooling", page="pooling", title="Max pooling, step by step",
-        caption="Max pooling with a 2 \u00d7 2 window and stride 2: the window jumps two cells "
-                "at a time and keeps only the largest of the four numbers it covers. The 6 "
-                "\u00d7 6 input becomes 3 \u00d7 3.",
-        alt=lambda: pool_alt("max"), frames=pool_frame_count, key_step=4,
-        strip_steps=(0, 4, -1), frame_ms=1300,
-        layers=lambda: PoolAnimation(pool_example(), 2, op="max", input_max=9),
-        data=lambda: {"input": pool_example(), "output": max_pool2d(pool_example(), 2)})
-def max_pooling(fig, theme, step):
-    PoolAnimation(pool_example(), 2, op="max", input_max=9).draw(fig, theme, step)
+POOLING_TEXT = {
+    "max": ("max-pooling", "Max pooling, step by step", 1300,
+            "Max pooling with a 2 \u00d7 2 window and stride 2: the window jumps two cells at "
+            "a time and keeps only the largest of the four numbers it covers."),
+    "avg": ("average-pooling", "Average pooling, step by step", 1500,
+            "Average pooling with a 2 \u00d7 2 window and stride 2: each output cell is the "
+            "mean of the four numbers under the window, their sum divided by 4."),
+}
 
 
-@figure("average-pooling", page="pooling", title="Average pooling, step by step",
-        caption="Average pooling with a 2 \u00d7 2 window and stride 2: each output cell is "
-                "the mean of the four numbers under the window, their sum divided by 4.",
-        alt=lambda: pool_alt("avg"), frames=pool_frame_count, key_step=4,
-        strip_steps=(0, 4, -1), frame_ms=1500,
-        layers=lambda: PoolAnimation(pool_example(), 2, op="avg", input_max=9),
-        data=lambda: {"input": pool_example(), "output": avg_pool2d(pool_example(), 2)})
-def average_pooling(fig, theme, step):
-    PoolAnimation(pool_example(), 2, op="avg", input_max=9).draw(fig, theme, step)
+def pooling_animation(op):
+    return PoolAnimation(pool_example(), 2, op=op, input_max=9)
+
+
+def pooling_caption(op):
+    x, out = pool_example(), pooling_animation(op).out
+    return (f"{POOLING_TEXT[op][3]} The {x.shape[0]} \u00d7 {x.shape[1]} input becomes "
+            f"{out.shape[0]} \u00d7 {out.shape[1]}.")
+
+
+def _register_pooling(op):
+    name, title, ms, _ = POOLING_TEXT[op]
+    figure(name, page="pooling", title=title, caption=lambda: pooling_caption(op),
+           alt=lambda: pool_alt(op), frames=pool_frame_count, key_step=4,
+           strip_steps=(0, 4, -1), frame_ms=ms, layers=lambda: pooling_animation(op),
+           data=lambda: {"input": pool_example(), "output": pooling_animation(op).out},
+           )(lambda fig, theme, step: pooling_animation(op).draw(fig, theme, step))
+
+
+for _op in POOLING_TEXT:
+    _register_pooling(_op)
 
 
 def pooled_row(fig, theme, edges, scale, titles, quantile=None):
