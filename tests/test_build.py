@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import shutil
 import subprocess
@@ -65,14 +64,14 @@ def test_a_changed_or_damaged_figure_alone_is_rendered_again(tmp_path):
 def test_editing_a_kernel_changes_only_the_fingerprints_of_figures_that_use_it(monkeypatch):
     specs = registry.load()
     before = {n: registry.fingerprint(s) for n, s in specs.items()}
-    real = inspect.getsource
+    real = registry.module_source
 
-    def edited(obj):
-        text = real(obj)
-        if getattr(obj, "__name__", "") == "convdocs.kernels":
+    def edited(modname):
+        text = real(modname)
+        if modname == "convdocs.kernels":
             text = text.replace("[-1, 8, -1]", "[-1, 9, -1]")
         return text
-    monkeypatch.setattr(inspect, "getsource", edited)
+    monkeypatch.setattr(registry, "module_source", edited)
     after = {n: registry.fingerprint(s) for n, s in specs.items()}
     changed = {n for n in specs if before[n] != after[n]}
     assert {"grid-outline", "grid-vertical-edges", "convolution"} <= changed
@@ -84,14 +83,14 @@ def test_editing_an_imported_constant_changes_the_fingerprints_of_figures_that_u
     # story.grid_panel_size uses PIXEL, imported from panels: a constant, not a function
     specs = registry.load()
     before = registry.fingerprint(specs["grid"])
-    real = inspect.getsource
+    real = registry.module_source
 
-    def edited(obj):
-        text = real(obj)
-        if getattr(obj, "__name__", "") == "convdocs.panels":
+    def edited(modname):
+        text = real(modname)
+        if modname == "convdocs.panels":
             text = text.replace("PIXEL = 0.1 ", "PIXEL = 0.11 ")
         return text
-    monkeypatch.setattr(inspect, "getsource", edited)
+    monkeypatch.setattr(registry, "module_source", edited)
     assert registry.fingerprint(specs["grid"]) != before
 
 

@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from . import registry
-from .render import render
 
 MANIFEST = "manifest.json"
 THEMED = (".light.", ".dark.")
@@ -122,6 +121,8 @@ class Result:
 def render_entry(name: str) -> Result:
     """Render one figure in memory and describe it for the manifest (runs in a worker)."""
     start = time.perf_counter()
+    from .render import render   # imported here: a build with nothing to do never needs it
+
     spec = registry.load()[name]
     try:
         files = render(spec)
@@ -182,8 +183,9 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
     entries = {n: e for n, e in entries.items() if n in specs}
     wanted = [n for n in order if not only or n in only]
     todo = []
+    sources = registry.Sources()
     for name in wanted:
-        if force or not is_current(specs[name], registry.fingerprint(specs[name]),
+        if force or not is_current(specs[name], registry.fingerprint(specs[name], sources),
                                    entries.get(name), out):
             todo.append(name)
         else:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import importlib
 import inspect
 import sys
 import textwrap
 import types
+from pathlib import Path
 from dataclasses import dataclass
 from functools import cache
 from typing import Callable
@@ -86,17 +86,21 @@ def load() -> dict[str, FigureSpec]:
 
 # -- fingerprints --------------------------------------------------------------
 
-def _package_module(name: str) -> types.ModuleType | None:
-    if name == "convdocs" or name.startswith("convdocs."):
-        return sys.modules.get(name) or importlib.import_module(name)
-    return None
+def _package_module(name: str) -> bool:
+    return name == "convdocs" or name.startswith("convdocs.")
+
+
+def module_source(modname: str) -> str:
+    """The source of a convdocs module, read from its file without importing it
+    (a no-op build need not import the renderer)."""
+    leaf = modname.split(".", 1)[1] if "." in modname else "__init__"
+    return (Path(__file__).parent / f"{leaf.replace('.', '/')}.py").read_text()
 
 
 @cache
 def _module_deps(modname: str) -> frozenset[str]:
     """convdocs modules that `modname` imports, itself included, transitively."""
-    module = importlib.import_module(modname)
-    tree = ast.parse(inspect.getsource(module))
+    tree = ast.parse(module_source(modname))
     found = {modname}
     package = modname.rsplit(".", 1)[0] if modname != "convdocs" else "convdocs"
     for node in ast.walk(tree):
@@ -129,7 +133,7 @@ def _relative_base(modname: str, level: int) -> str:
 def _top_level(modname: str):
     """A module's top-level names: {name: (statement source, names it uses)}, and
     {name: convdocs module it was imported from} for ``from .x import name``."""
-    source = inspect.getsource(importlib.import_module(modname))
+    source = module_source(modname)
     table, imported = {}, {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.ImportFrom) and node.level and node.module:
@@ -149,17 +153,17 @@ def _top_level(modname: str):
     return table, imported
 
 
-def _source_names(func) -> set[str]:
+def _source_names(func, src) -> set[str]:
     """Every name a function's code refers to, default arguments included."""
     names = _code_names(func.__code__)
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+        tree = ast.parse(textwrap.dedent(src(func)))
     except SyntaxError:   # a lambda inside a larger statement: its code names suffice
         return names
     return names | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
 
 
-def _names_deps(home: types.ModuleType, names, seen: set, modules: set) -> list[str]:
+def _names_deps(home: types.ModuleType, names, seen: set, modules: set, src) -> list[str]:
     """Sources of the same-module functions and constants `names` refer to, recursively;
     convdocs modules they reach (imported modules, or the module a name was imported
     from) are added to `modules`."""
@@ -174,12 +178,12 @@ def _names_deps(home: types.ModuleType, names, seen: set, modules: set) -> list[
             if _package_module(target.__name__):
                 modules.add(target.__name__)
         elif inspect.isfunction(target) and target.__module__ == home.__name__:
-            parts.append(inspect.getsource(target))
-            parts += _names_deps(home, _source_names(target), seen, modules)
+            parts.append(src(target))
+            parts += _names_deps(home, _source_names(target, src), seen, modules, src)
         elif name in table:
             text, used = table[name]
             parts.append(text)
-            parts += _names_deps(home, used, seen, modules)
+            parts += _names_deps(home, used, seen, modules, src)
         elif name in imported and _package_module(imported[name]):
             modules.add(imported[name])    # constants too, such as PIXEL from panels
         elif getattr(target, "__module__", None) and _package_module(target.__module__):
@@ -187,10 +191,29 @@ def _names_deps(home: types.ModuleType, names, seen: set, modules: set) -> list[
     return parts
 
 
-def _function_deps(func, modules: set) -> list[str]:
+def _function_deps(func, modules: set, src) -> list[str]:
     home = sys.modules[func.__module__]
-    return [inspect.getsource(func)] + _names_deps(
-        home, _source_names(func), {(home.__name__, func.__name__)}, modules)
+    return [src(func)] + _names_deps(
+        home, _source_names(func, src), {(home.__name__, func.__name__)}, modules, src)
+
+
+class Sources:
+    """inspect.getsource with a memory: one build reads each source (and the library
+    versions) once, however many figures share it."""
+
+    def __init__(self):
+        self._memo = {}
+
+    def __call__(self, obj) -> str:
+        hit = self._memo.get(id(obj))
+        if hit is None:   # the object is kept, so its id cannot be reused meanwhile
+            hit = self._memo[id(obj)] = (obj, inspect.getsource(obj))
+        return hit[1]
+
+    def versions(self) -> dict[str, str]:
+        if "versions" not in self._memo:
+            self._memo["versions"] = (None, versions())
+        return self._memo["versions"][1]
 
 
 def versions() -> dict[str, str]:
@@ -199,7 +222,7 @@ def versions() -> dict[str, str]:
     return {p: version(p) for p in ("numpy", "matplotlib", "pillow", "pyoxipng")}
 
 
-def fingerprint(spec: FigureSpec) -> str:
+def fingerprint(spec: FigureSpec, sources: Sources | None = None) -> str:
     """A hash of everything the figure's files depend on.
 
     It covers the draw function and every helper of its module that it
@@ -209,18 +232,20 @@ def fingerprint(spec: FigureSpec) -> str:
     that figure's fingerprint; editing a kernel changes the fingerprint of
     every figure that uses the kernels module.
     """
+    src = sources or inspect.getsource
     modules: set[str] = {"convdocs.render", "convdocs.style", "convdocs.draw"}
     parts = []
     for func in (spec.draw, spec.data, spec.frames, spec.caption, spec.alt, spec.layers):
         if inspect.isfunction(func):
-            parts += _function_deps(func, modules)
+            parts += _function_deps(func, modules, src)
     parts.append(repr([getattr(spec, a) for a in ("title", "caption", "alt", "page", "key_step",
                                                    "strip_steps", "frame_ms")
                        if not callable(getattr(spec, a))]))
     closure = set()
     for m in modules:
         closure |= _module_deps(m)
+    closure.discard(__name__)   # the decorator that registers a figure draws nothing
     for m in sorted(closure):
-        parts.append(m + "\n" + inspect.getsource(importlib.import_module(m)))
-    parts.append(repr(sorted(versions().items())))
+        parts.append(m + "\n" + module_source(m))
+    parts.append(repr(sorted((sources.versions() if sources else versions()).items())))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
