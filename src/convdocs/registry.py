@@ -80,7 +80,8 @@ def figure(name: str, **fields):
 
 def load() -> dict[str, FigureSpec]:
     """Import every module that declares figures and return the registry."""
-    from . import beyond, story  # noqa: F401  (they register their figures on import)
+    from . import story  # noqa: F401  (registers the article's figures, in story order)
+    from . import beyond  # noqa: F401  (then the figures beyond the article)
     return REGISTRY
 
 
