@@ -52,7 +52,10 @@ def main() -> int:
                     page.goto(server.url(path), wait_until="networkidle")
                     page.evaluate("document.querySelectorAll('img[loading=lazy]')"
                                   ".forEach(i => i.loading = 'eager')")
+                    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
                     page.wait_for_load_state("networkidle")
+                    page.wait_for_function("[...document.images].every(i => i.complete)")
+                    page.evaluate("window.scrollTo(0, 0)")
                     target = out / f"{name}.{scheme}.{size}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target.relative_to(ROOT))
