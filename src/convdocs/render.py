@@ -218,10 +218,8 @@ def _render_theme(spec: FigureSpec, theme: Theme) -> list[File]:
         files.append(File(file_name(spec, theme, "frames"), _png_image(_print_colours(strip)),
                           strip.width, strip.height, "frames", theme.name))
     fig = draw(spec, theme, key)
-    if spec.animated and spec.layers is not None:
-        png = _png_image(big[key])     # the key frame exactly as the GIF's frames are drawn
-    else:
-        png = png_bytes(fig)
+    # An animation's static PNG is its key frame exactly as the GIF's frames are drawn.
+    png = _png_image(big[key]) if spec.animated else png_bytes(fig)
     with Image.open(io.BytesIO(png)) as img:
         size = img.size
     files.append(File(file_name(spec, theme, "png"), png, *size, "png", theme.name))
