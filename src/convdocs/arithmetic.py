@@ -95,6 +95,12 @@ def resolve_padding(padding: object, kernel_shape: tuple[int, int],
     return (rows, rows), (cols, cols)
 
 
+def transposed_span(n: int, k: int, stride: int, padding: int, output_padding: int,
+                    dilation: int) -> int:
+    """The transposed size formula alone, unchecked (it may come out below 1)."""
+    return (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+
+
 def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
                            output_padding: int = 0, dilation: int = 1) -> int:
     """Size of the output of a transposed convolution along one axis.
@@ -150,7 +156,7 @@ def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
         raise ValueError(
             f"output_padding must be smaller than stride or dilation "
             f"(got output_padding={output_padding} with stride={stride}, dilation={dilation})")
-    out = (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+    out = transposed_span(n, k, stride, padding, output_padding, dilation)
     if out < 1:
         raise ValueError(
             f"padding={padding} is too large: the output would have size {out} "

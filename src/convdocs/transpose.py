@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as v
-from .arithmetic import transposed_output_size
+from .arithmetic import transposed_span
 from .conv import ConvPlan, plan_conv2d, run_plan
 from .steps import Step, _conv_steps
 
@@ -124,9 +124,8 @@ def plan_conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=
                 f"output_padding must be smaller than stride or dilation along {name} "
                 f"(got output_padding={output_padding} with stride={stride}, "
                 f"dilation={dilation})")
-        n, kk = x.shape[axis], k.shape[axis]
-        size = ((n - 1) * stride[axis] - 2 * padding[axis] + dilation[axis] * (kk - 1)
-                + output_padding[axis] + 1)
+        size = transposed_span(x.shape[axis], k.shape[axis], stride[axis], padding[axis],
+                               output_padding[axis], dilation[axis])
         if size < 1:
             raise ValueError(
                 f"padding={padding} is too large: the output would have {size} {name} "
@@ -154,11 +153,6 @@ def plan_conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=
     input_index[cells] = np.stack(np.meshgrid(kept[0], kept[1], indexing="ij"), axis=-1)
     flipped = np.ascontiguousarray(k[::-1, ::-1])
     conv = plan_conv2d(_frozen(stretched), _frozen(flipped), dilation=dilation)
-    expected = tuple(transposed_output_size(x.shape[a], k.shape[a], stride=stride[a],
-                                            padding=padding[a],
-                                            output_padding=output_padding[a],
-                                            dilation=dilation[a]) for a in (0, 1))
-    assert conv.out_shape[:2] == expected, (conv.out_shape, expected)
     return TransposePlan(x.shape, stretched, _frozen(is_input), _frozen(input_index), flipped,
                          (pads[0], pads[1]), stride, padding, output_padding, dilation, conv)
 
