@@ -101,9 +101,9 @@ def bench_build():
         clean = [timed(build + [str(out), "--force"]) for _ in range(2)]
         print(f"{'full clean build, all figures, both themes':44} median {statistics.median(clean):6.2f} s"
               f"   (goal <= 20 s; runs: {', '.join(f'{t:.2f}' for t in clean)})")
-        from convdocs import registry
-        story = [n for n, spec in registry.load().items()
-                 if spec.draw.__module__ == "convdocs.story"]
+        from convdocs.figures import catalogue
+        article = [catalogue.page_name(m) for m in catalogue.PAGES[:5]]   # Home to Pooling
+        story = [n for n, spec in catalogue.FIGURES.items() if spec.page in article]
         part = [timed(build + [str(out), "--force", "--only", *story]) for _ in range(2)]
         print(f"{'the article story only (%d figures)' % len(story):44} median "
               f"{statistics.median(part):6.2f} s   (the goal's original scope)")
@@ -118,6 +118,25 @@ def bench_build():
             path.write_text(json.dumps(data))
             one.append(timed(build + [str(out)]))
         print(f"{'rebuild after changing one figure':44} median {statistics.median(one):6.2f} s   (goal <= 3 s)")
+
+
+def bench_frames():
+    """Time per animation frame, drawn as the build draws them: the static layer once, then
+    each step composited over it at the PNG's 2x resolution."""
+    from convdocs.figures import catalogue, render, style
+    print("== animation frames (this process, one core)")
+    per_frame = []
+    for name, spec in catalogue.FIGURES.items():
+        if not spec.animated:
+            continue
+        data = spec.compute()
+        frames = spec.animate(data)
+        t = time.perf_counter()
+        render.layered(frames, style.LIGHT, range(frames.frames), style.PNG_DPI)
+        per_frame.append((time.perf_counter() - t) / frames.frames)
+    print(f"{'time per frame, 15 animations, 2x PNG size':44} median "
+          f"{statistics.median(per_frame) * 1e3:6.1f} ms   max {max(per_frame) * 1e3:6.1f} ms"
+          f"   (conv_arithmetic: about 800 ms per frame through LaTeX)")
 
 
 def bench_weight():
@@ -137,4 +156,5 @@ def bench_weight():
 if __name__ == "__main__":
     bench_ops()
     bench_build()
+    bench_frames()
     bench_weight()

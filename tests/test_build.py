@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from convdocs import build, cli, registry
-from convdocs.registry import FigureSpec
+from convdocs.figures import build, catalogue, cli, fingerprint
+from convdocs.figures.spec import FigureSpec
 
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 SMALL = ["grid", "input-and-filter"]   # two quick figures
@@ -61,44 +61,69 @@ def test_a_changed_or_damaged_figure_alone_is_rendered_again(tmp_path):
     assert_consistent(tmp_path)
 
 
-def test_editing_a_kernel_changes_only_the_fingerprints_of_figures_that_use_it(monkeypatch):
-    specs = registry.load()
-    before = {n: registry.fingerprint(s) for n, s in specs.items()}
-    real = registry.module_source
+def fingerprints_after(monkeypatch, module, old, new):
+    """Every figure's fingerprint with `old` replaced by `new` in `module`'s source."""
+    real = fingerprint.module_source
 
     def edited(modname):
         text = real(modname)
-        if modname == "convdocs.kernels":
-            text = text.replace("[-1, 8, -1]", "[-1, 9, -1]")
+        if modname == module:
+            assert old in text, f"{old!r} is not in {module}"
+            text = text.replace(old, new)
         return text
-    monkeypatch.setattr(registry, "module_source", edited)
-    after = {n: registry.fingerprint(s) for n, s in specs.items()}
-    changed = {n for n in specs if before[n] != after[n]}
-    assert {"grid-outline", "grid-vertical-edges", "convolution"} <= changed
-    assert "pixels-small-image" not in changed   # draws from images and draw alone
+    for cached in (fingerprint.closure, fingerprint._module_hash):
+        cached.cache_clear()
+    monkeypatch.setattr(fingerprint, "module_source", edited)
+    try:
+        return {n: build.figure_fingerprint(s) for n, s in catalogue.FIGURES.items()}
+    finally:
+        fingerprint.closure.cache_clear()
+        fingerprint._module_hash.cache_clear()
 
 
-def test_editing_an_imported_constant_changes_the_fingerprints_of_figures_that_use_it(
+BEFORE = {n: build.figure_fingerprint(s) for n, s in catalogue.FIGURES.items()}
+
+
+def changed(after):
+    return {n for n in BEFORE if BEFORE[n] != after[n]}
+
+
+def test_editing_a_page_module_changes_the_fingerprints_of_that_pages_figures_only(
         monkeypatch):
-    # story.grid_panel_size uses PIXEL, imported from panels: a constant, not a function
-    specs = registry.load()
-    before = registry.fingerprint(specs["grid"])
-    real = registry.module_source
+    after = fingerprints_after(monkeypatch, "convdocs.figures.pooling", "1300", "1301")
+    assert changed(after) == {n for n, s in catalogue.FIGURES.items() if s.page == "pooling"}
 
-    def edited(modname):
-        text = real(modname)
-        if modname == "convdocs.panels":
-            text = text.replace("PIXEL = 0.1 ", "PIXEL = 0.11 ")
-        return text
-    monkeypatch.setattr(registry, "module_source", edited)
-    assert registry.fingerprint(specs["grid"]) != before
+
+def test_editing_a_kernel_changes_the_fingerprints_of_figures_that_reach_it(monkeypatch):
+    after = fingerprints_after(monkeypatch, "convdocs.kernels", "[-1, 8, -1]", "[-1, 9, -1]")
+    assert {"grid-outline", "grid-vertical-edges", "convolution", "tiny-cnn"} <= changed(after)
+
+
+def test_editing_a_shared_constant_or_the_renderer_changes_every_figure_that_uses_it(
+        monkeypatch):
+    after = fingerprints_after(monkeypatch, "convdocs.figures.panels", "PIXEL = 0.1 ",
+                               "PIXEL = 0.11 ")
+    assert "grid" in changed(after)
+    after = fingerprints_after(monkeypatch, "convdocs.figures.render", "HOLD = 2.5",
+                               "HOLD = 2.6")
+    assert changed(after) == set(BEFORE)
+
+
+def test_the_build_needs_no_renderer_to_know_that_nothing_changed():
+    code = ("import sys; from convdocs.figures import build, catalogue; "
+            "[build.figure_fingerprint(s) for s in catalogue.FIGURES.values()]; "
+            "print('convdocs.figures.render' in sys.modules, 'oxipng' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
 
 
 def test_a_failing_figure_is_named_and_the_others_still_build(tmp_path, monkeypatch):
-    def broken(fig, theme, step):
+    def broken(fig, theme, data):
         raise RuntimeError("boom")
-    bad = FigureSpec(name="broken", title="t", caption="c", alt="a", page="index", draw=broken)
-    monkeypatch.setitem(registry.REGISTRY, "broken", bad)
+    bad = FigureSpec(name="broken", title="t", caption="c", alt="a", compute=dict, draw=broken,
+                     page="index")
+    monkeypatch.setitem(catalogue.FIGURES, "broken", bad)
     failed, log = run(tmp_path, only=["grid", "broken"])
     assert failed == 1
     assert "FAILED     broken" in log and "RuntimeError: boom" in log
@@ -146,7 +171,7 @@ def test_removed_figures_lose_their_files(tmp_path):
 def test_cli_lists_figures_and_rejects_unknown_names(capsys):
     assert cli.main(["list"]) == 0
     listed = capsys.readouterr().out
-    assert all(name in listed for name in registry.load())
+    assert all(name in listed for name in catalogue.FIGURES)
     with pytest.raises(SystemExit) as exc:
         cli.main(["build", "--only", "no-such-figure"])
     assert exc.value.code == 2

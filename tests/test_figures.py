@@ -1,4 +1,5 @@
-"""Stability tests: every registered figure, rendered now, matches the committed figures/.
+"""Figures: every figure, rendered now, matches the committed figures/; its data is what
+the picture shows; its words are the numbers'; its two drawing paths agree.
 
 A deliberate change is committed with `make regen` (see README), which
 re-renders every figure; these tests then pass again.
@@ -11,20 +12,31 @@ import json
 import re
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
 from matplotlib import font_manager
 from matplotlib.testing.compare import compare_images
 from PIL import Image, ImageSequence
 
-from convdocs import build, registry, render, style
+from convdocs.figures import build, catalogue, render, style
 
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 DIFFS = Path(__file__).resolve().parents[1] / "test-output"
-SPECS = registry.load()
+SPECS = catalogue.FIGURES
 MANIFEST = json.loads((FIGURES / build.MANIFEST).read_text())
 ENTRIES = {e["name"]: e for e in MANIFEST["figures"]}
+ANIMATED = [n for n, s in SPECS.items() if s.animated]
 PIXEL_TOLERANCE = 0.5     # RMS on 0-255; a changed digit or colour is far above it
+
+_DATA: dict = {}
+
+
+def data_of(name):
+    """Each figure's data, computed once for the whole test session."""
+    if name not in _DATA:
+        _DATA[name] = SPECS[name].compute()
+    return _DATA[name]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +46,7 @@ def rendered():
 
     def get(name):
         if name not in cache:
-            cache[name] = {f.path: f for f in render.render(SPECS[name])}
+            cache[name] = {f.path: f for f in render.render(SPECS[name], data_of(name))}
         return cache[name]
     return get
 
@@ -89,7 +101,8 @@ def assert_same_svg(committed: bytes, fresh: bytes, path: str):
 @pytest.mark.parametrize("name", list(SPECS))
 def test_figure_matches_committed_files(name, rendered):
     entry = ENTRIES.get(name)
-    assert entry, f"{name} is registered but not in figures/manifest.json: run `make figures`"
+    assert entry, f"{name} is in the figure table but not in figures/manifest.json: " \
+                  f"run `make figures`"
     fresh = rendered(name)
     assert sorted(fresh) == sorted(f["path"] for f in entry["files"])
     for path, f in fresh.items():
@@ -108,10 +121,12 @@ def test_figure_matches_committed_files(name, rendered):
             assert_same_svg(committed.read_bytes(), f.data, path)
 
 
-@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.data])
-def test_figure_shows_the_committed_numbers(name):
-    now = build.describe_data(SPECS[name].data())
-    then = ENTRIES[name]["data"]
+@pytest.mark.parametrize("name", list(SPECS))
+def test_figure_data_and_words_are_the_committed_ones(name):
+    """The numbers the code computes now, and the caption and alt text it writes from them,
+    are the ones in the manifest: a changed number, or a hand-edited caption, fails."""
+    data = data_of(name)
+    now, then = build.describe_data(data), ENTRIES[name]["data"]
     assert now.keys() == then.keys()
     for key in now:
         if "values" in now[key]:
@@ -119,59 +134,126 @@ def test_figure_shows_the_committed_numbers(name):
                                           np.array(then[key]["values"]),
                                           err_msg=f"{name}: the numbers of {key!r} changed")
         assert now[key] == then[key], f"{name}: the array {key!r} changed"
+    for field in ("caption", "alt"):
+        assert SPECS[name].text(field, data) == ENTRIES[name][field], f"{name}: {field}"
 
 
-def test_manifest_matches_files_and_registry():
-    assert [e["name"] for e in MANIFEST["figures"]] == list(SPECS)
-    listed = set()
-    for entry in MANIFEST["figures"]:
-        spec = SPECS[entry["name"]]
-        assert {"name", "title", "caption", "alt", "page", "files", "fingerprint"} <= entry.keys()
-        assert entry["title"] == spec.title and entry["page"] == spec.page
-        assert entry["animated"] == spec.animated
-        assert entry["fingerprint"] == registry.fingerprint(spec), \
-            f"{spec.name}: its code changed since figures/ was built; run `make figures`"
-        kinds = {(f["theme"], f["kind"]) for f in entry["files"]}
-        expected = {"png", "svg"} | ({"gif", "frames"} if spec.animated else set())
-        assert kinds == {(t.name, k) for t in style.THEMES for k in expected}
-        for f in entry["files"]:
-            data = (FIGURES / f["path"]).read_bytes()
-            listed.add(f["path"])
-            assert build.sha256(data) == f["sha256"] and len(data) == f["bytes"], f["path"]
-            if f["kind"] != "svg":
-                with Image.open(io.BytesIO(data)) as img:
-                    assert img.size == (f["width"], f["height"]), f["path"]
-    on_disk = {p.name for p in FIGURES.iterdir() if p.name != build.MANIFEST}
-    assert on_disk == listed, f"unlisted files in figures/: {sorted(on_disk - listed)}"
+def perturbed(value, seed):
+    """The same shape, other numbers: every entry moves by 1-3 steps of a quarter of its
+    range (at least 1), so no entry keeps its value."""
+    arr = np.asarray(value, dtype=float)
+    step = max(1.0, float(np.ptp(arr)) / 4) if arr.size else 1.0
+    moves = np.random.default_rng(seed).integers(1, 4, arr.shape)
+    return arr + moves * step
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_piece_of_data_is_in_the_picture(name):
+    """Data flows one way: change any one array of a figure's data and its picture changes.
+    So the manifest, which records the data, records what the picture shows."""
+    spec, data = SPECS[name], data_of(name)
+
+    def picture(d):
+        frames = spec.animate(d) if spec.animated else None
+        step = spec.timing.key_index(frames.frames, d) if frames else None
+        fig = render.draw(spec, d, style.LIGHT, step, frames)
+        return np.asarray(render.raster(fig, style.LIGHT, 50))
+
+    base = picture(data)
+    for n, key in enumerate(data):
+        changed = dict(data, **{key: perturbed(data[key], n)})
+        assert not np.array_equal(picture(changed), base), \
+            f"{name}: changing its data {key!r} does not change the picture"
+
+
+def test_a_perturbation_changes_every_number():
+    x = np.array([[0.0, 1.0], [1.0, 1.0]])
+    assert not (perturbed(x, 0) == x).any()
+    assert not (perturbed(np.zeros(3), 1) == 0).any()   # a constant array moves too
+
+
+# Numbers a caption or alt text may state that are not values or sizes of the figure's
+# data, each with what it is. Every other number in the words must be in the data.
+STRUCTURAL = {
+    "pixels-small-image": {0, 255},        # the grey scale's ends
+    "pooling-grid": {2},                   # the 2 x 2 window
+    "dilation-2": {5},                     # the 5 x 5 span of a dilated 3 x 3 window
+    "padding-modes": {16, 6},              # the patch's size and the padding ring
+    "transposed-padding": {5},             # the stretched input's size (from the plan)
+    "transposed-strides": {7},
+    "transposed-odd": {6},
+    "pooling-translation": {24, 18},       # counts of changed cells, computed from the data
+    "receptive-field": {16},               # the grid drawn under the fields
+}
+NUMBER = re.compile(r"(?<![\w.])[\u2212-]?\d+(?:\.(\d+))?")
+
+
+def _known_numbers(data) -> list[float]:
+    known = []
+    for value in data.values():
+        arr = np.asarray(value, dtype=float)
+        known += [float(s) for s in arr.shape] + [float(arr.size)]
+        known += arr.ravel().tolist()
+    return known
 
 
 @pytest.mark.parametrize("name", list(SPECS))
-def test_captions_and_alt_text_say_something(name):
-    entry = ENTRIES[name]
-    assert len(entry["alt"]) >= 80 and entry["alt"] != entry["title"]
-    assert len(entry["caption"]) >= 60
-    assert entry["caption"] != entry["alt"]
+def test_captions_and_alt_text_state_only_the_data(name):
+    """Every number the words state is a value or a size of what the figure shows (to the
+    decimals written), or a structural number listed above. A typo'd result fails."""
+    entry, spec = ENTRIES[name], SPECS[name]
+    known = np.array(_known_numbers(data_of(name)))
+    for field in ("caption", "alt"):
+        text = entry[field]
+        assert text.endswith("."), f"{name}: the {field} is not a finished sentence"
+        for m in NUMBER.finditer(text):
+            value = float(m.group(0).replace("\u2212", "-"))
+            decimals = len(m.group(1) or "")
+            if value in STRUCTURAL.get(name, ()):
+                continue
+            assert np.any(np.round(known, decimals) == value), \
+                f"{name}: its {field} says {m.group(0)}, which its data does not hold"
+    assert entry["alt"] != entry["title"] and entry["caption"] != entry["alt"]
+    assert entry["alt"].startswith("Animation.") == spec.animated
 
 
-@pytest.mark.parametrize("name", [n for n, s in SPECS.items() if s.animated])
-def test_gif_key_frame_is_the_static_render(name):
-    spec = SPECS[name]
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ANIMATED)
+def test_one_pass_and_layered_frames_are_the_same_picture(name):
+    """In the spirit of matplotlib's check_figures_equal: every frame drawn in one pass
+    (as the SVG and the notebook are) equals the frame drawn in layers (as the PNG and
+    the GIF are), in both themes."""
+    spec, data = SPECS[name], data_of(name)
+    frames = spec.animate(data)
     for theme in style.THEMES:
-        gif = (FIGURES / render.file_name(spec, theme, "gif")).read_bytes()
-        frames = gif_frames(gif)
-        n = len(frames)
-        assert n == spec.frames()
-        key = spec.key_index(n)
-        static = Image.open(FIGURES / render.file_name(spec, theme, "png")).convert("RGB")
-        fresh = render.raster(spec, theme, key, style.PNG_DPI)
-        # the committed static PNG is the same picture as a fresh render of step `key` ...
+        layered = render.layered(frames, theme, range(frames.frames), style.PAGE_DPI)
+        for step, image in enumerate(layered):
+            one_pass = render.raster(render.draw(spec, data, theme, step, frames), theme,
+                                     style.PAGE_DPI)
+            np.testing.assert_array_equal(np.asarray(image), np.asarray(one_pass),
+                                          err_msg=f"{name} ({theme.name}) frame {step}")
+
+
+@pytest.mark.parametrize("name", ANIMATED)
+def test_gif_key_frame_is_the_one_pass_render_of_the_key_step(name):
+    spec, data = SPECS[name], data_of(name)
+    frames = spec.animate(data)
+    for theme in style.THEMES:
+        gif = gif_frames((FIGURES / render.file_name(name, theme, "gif")).read_bytes())
+        n = len(gif)
+        assert n == frames.frames
+        key = spec.timing.key_index(n, data)
+        static = Image.open(FIGURES / render.file_name(name, theme, "png")).convert("RGB")
+        # drawn in one pass, not in layers as the committed files were
+        fresh = render.raster(render.draw(spec, data, theme, key, frames), theme, style.PNG_DPI)
         np.testing.assert_array_equal(np.asarray(static), np.asarray(fresh))
         # ... and reduced to page size and mapped to the GIF's colours, it is frame `key`
-        palette = render.palette_for([render.gif_frame(render.raster(spec, theme, s,
-                                                                     style.PNG_DPI))
-                                      for s in render.palette_steps(spec, n)])
-        expected = render.quantize(render.gif_frame(static), palette).convert("RGB")
-        np.testing.assert_array_equal(frames[key][0], np.asarray(expected),
+        palette_from = render.layered(frames, theme, render.palette_steps(spec.timing, n, data),
+                                      style.PNG_DPI)
+        palette = render.palette_for([render.gif_frame(f) for f in palette_from])
+        expected = render.quantize(render.gif_frame(fresh), palette).convert("RGB")
+        np.testing.assert_array_equal(gif[key][0], np.asarray(expected),
                                       err_msg=f"{name} ({theme.name}): frame {key}")
 
 
@@ -183,9 +265,10 @@ def min_font_size(fig) -> float:
 
 @pytest.mark.parametrize("name", list(SPECS))
 def test_text_is_legible_on_a_slide_and_on_the_page(name):
-    spec = SPECS[name]
-    step = spec.key_index(spec.frames()) if spec.animated else None
-    fig = render.draw(spec, style.LIGHT, step)
+    spec, data = SPECS[name], data_of(name)
+    frames = spec.animate(data) if spec.animated else None
+    step = spec.timing.key_index(frames.frames, data) if frames else None
+    fig = render.draw(spec, data, style.LIGHT, step, frames)
     width, height = fig.get_size_inches()
     points = min_font_size(fig)
     # A 1280 x 720 slide (13.33 in wide: 96 px per inch); the figure fits inside it.
@@ -198,15 +281,19 @@ def test_text_is_legible_on_a_slide_and_on_the_page(name):
 
 
 def test_fonts_come_from_matplotlib_not_the_system():
-    import matplotlib
-    with matplotlib.rc_context(style.rc(style.LIGHT)):
+    with style.context(style.LIGHT):
         path = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
     assert Path(path).name == "DejaVuSans.ttf"
     assert Path(matplotlib.get_data_path()) in Path(path).parents
 
 
-def test_roles_keep_one_distinct_colour_per_theme():
-    roles = ("input", "kernel", "output", "window")
-    for theme in style.THEMES:
-        colours = [getattr(theme, r) for r in roles]
-        assert len(set(colours)) == len(colours), theme.name
+def test_a_users_matplotlib_settings_do_not_reach_the_figures():
+    """Rendering starts from matplotlib's own defaults, whatever the user has set."""
+    spec = SPECS["grid-outline"]
+    mine = {"lines.linewidth": 7.0, "font.family": "serif", "font.size": 30.0,
+            "image.interpolation": "bicubic", "savefig.facecolor": "red",
+            "svg.hashsalt": None, "axes.facecolor": "yellow", "text.color": "green"}
+    with matplotlib.rc_context(mine):
+        files = {f.path: f for f in render.render(spec)}
+    for path, f in files.items():
+        assert f.data == (FIGURES / path).read_bytes(), path

@@ -11,15 +11,22 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("hooks", ROOT / "src/convdocs/mkdocs_hooks.py")
+spec = importlib.util.spec_from_file_location("hooks", ROOT / "docs/hooks/figures.py")
 hooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(hooks)
-MANIFEST = {e["name"]: e for e in json.loads((ROOT / "figures/manifest.json").read_text())["figures"]}
+DATA = json.loads((ROOT / "figures/manifest.json").read_text())
+MANIFEST = {e["name"]: e for e in DATA["figures"]}
 
 
 @pytest.fixture(autouse=True)
 def state():
     hooks._state["manifest"] = MANIFEST
+    hooks._state["tables"] = DATA["tables"]
+
+
+def test_the_hooks_never_import_convdocs():
+    source = (ROOT / "docs/hooks/figures.py").read_text()
+    assert "import convdocs" not in source and "from convdocs" not in source
 
 
 def page(url="convolution/", src="convolution.md"):
@@ -71,7 +78,7 @@ def test_the_output_size_table_gives_dumoulin_and_visins_outputs():
     # (i, k, p, s, d) -> o from the report's animations, as listed in FIELD-NOTES
     expected = {(4, 3, 0, 1, 1): 2, (5, 3, 1, 1, 1): 5, (5, 3, 2, 1, 1): 7, (5, 4, 2, 1, 1): 6,
                 (5, 3, 0, 2, 1): 2, (5, 3, 1, 2, 1): 3, (6, 3, 1, 2, 1): 3, (7, 3, 0, 1, 2): 3}
-    table = hooks.on_page_markdown("[[output-size-table]]", page(), None, None)
+    table = hooks.on_page_markdown("[[table output-size]]", page(), None, None)
     rows = [line for line in table.splitlines()[2:]]
     assert len(rows) == len(expected)
     for row in rows:

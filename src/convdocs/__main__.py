@@ -1,5 +1,7 @@
+"""`python -m convdocs build` and `python -m convdocs list`: see :mod:`convdocs.figures.cli`."""
+
 import sys
 
-from .cli import main
+from .figures.cli import main
 
 sys.exit(main())

@@ -49,25 +49,46 @@ SOBEL_BOTTOM = _const(-np.outer(_DIFF, _SMOOTH))
 
 @dataclass(frozen=True)
 class Kernel:
-    """A named kernel and what it does, in one line."""
+    """A named kernel, what it does in one line, and how its output is shown.
+
+    `label` is what the story calls it (the outline kernel is "all edges").
+    `signed` says whether its output is a signed response, drawn with zero at
+    mid-grey and a colour key; when False (weights that only average or
+    copy), the output is an image on the input's own grey scale.
+    """
 
     name: str
     values: np.ndarray
     meaning: str
+    label: str = ""
+    signed: bool = True
+
+    def __post_init__(self):
+        if not self.label:
+            object.__setattr__(self, "label", self.name.replace("_", " "))
+
+    @property
+    def words(self) -> str:
+        """The catalogue name in words: ``box_blur`` is "box blur"."""
+        return self.name.replace("_", " ")
 
 
 CATALOGUE: dict[str, Kernel] = {k.name: k for k in (
-    Kernel("identity", IDENTITY, "Copies each pixel: the output equals the input."),
+    Kernel("identity", IDENTITY, "Copies each pixel: the output equals the input.",
+           signed=False),
     Kernel("vertical_edges", VERTICAL_EDGES,
            "Responds where brightness changes from left to right: vertical edges."),
     Kernel("horizontal_edges", HORIZONTAL_EDGES,
            "Responds where brightness changes from top to bottom: horizontal edges."),
     Kernel("outline", OUTLINE,
-           "Responds to edges in every direction; flat areas give zero."),
-    Kernel("box_blur", BOX_BLUR, "Averages each 3x3 neighbourhood with equal weights."),
+           "Responds to edges in every direction; flat areas give zero.", label="all edges"),
+    Kernel("box_blur", BOX_BLUR, "Averages each 3x3 neighbourhood with equal weights.",
+           signed=False),
     Kernel("gaussian_blur", GAUSSIAN_BLUR,
-           "Averages each neighbourhood, weighting the centre most: a softer blur."),
-    Kernel("sharpen", SHARPEN, "Adds each pixel's difference from its neighbours back in."),
+           "Averages each neighbourhood, weighting the centre most: a softer blur.",
+           signed=False),
+    Kernel("sharpen", SHARPEN, "Adds each pixel's difference from its neighbours back in.",
+           signed=False),
     Kernel("emboss", EMBOSS, "Lights one side of every edge and shades the other, like relief."),
     Kernel("sobel_left", SOBEL_LEFT, "Positive where the left side is brighter than the right."),
     Kernel("sobel_right", SOBEL_RIGHT, "Positive where the right side is brighter than the left."),

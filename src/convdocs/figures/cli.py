@@ -17,9 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list the figures: name, page, title")
     args = parser.parse_args(argv)
 
-    from . import build, registry
+    from . import build, catalogue
     if args.command == "list":
-        for spec in registry.load().values():
+        for spec in catalogue.FIGURES.values():
             kind = "animated" if spec.animated else "static"
             print(f"{spec.name:34} {spec.page:22} {kind:8}  {spec.title}")
         return 0

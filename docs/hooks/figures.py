@@ -1,14 +1,17 @@
 """MkDocs hooks: serve figures/ as they are, and turn figure references into markup.
 
+This is site glue, outside the convdocs package: it reads ``figures/manifest.json``
+and never imports the figure code. MkDocs assembles; ``convdocs build`` renders.
+
 * Every file in figures/ is added to the site under ``figures/``; nothing is
   copied into docs/, so the site cannot drift from the committed figures.
 * A line ``[[figure NAME]]`` becomes the figure's light and dark images with
   the manifest's alt text and caption. An unknown NAME fails the build.
 * ``[[gallery]]`` becomes every figure with its caption, alt text and downloads.
+* ``[[table NAME]]`` becomes a table the figure build computed (such as
+  ``output-size``), from the manifest's ``tables``.
 * Notebook pages lose the CDN scripts nbconvert adds (MathJax, Mermaid) and
   JupyterLab's inlined stylesheets; ``docs/assets/convdocs.css`` styles them.
-
-MkDocs assembles; the figure build (``convdocs build``) renders.
 """
 
 from __future__ import annotations
@@ -23,27 +26,23 @@ from mkdocs.structure.files import File
 
 FIGURE = re.compile(r"^\[\[figure ([^\]]+)\]\]\s*$", re.M)
 GALLERY = re.compile(r"^\[\[gallery\]\]\s*$", re.M)
-SIZE_TABLE = re.compile(r"^\[\[output-size-table\]\]\s*$", re.M)
-
-# Configurations of Dumoulin & Visin's animations (input, kernel, padding per side,
-# stride, dilation): the table's rows. Every output is computed by output_size.
-SIZE_ROWS = ((4, 3, 0, 1, 1), (5, 3, 1, 1, 1), (5, 3, 2, 1, 1), (5, 4, 2, 1, 1),
-             (5, 3, 0, 2, 1), (5, 3, 1, 2, 1), (6, 3, 1, 2, 1), (7, 3, 0, 1, 2))
+TABLE = re.compile(r"^\[\[table ([^\]]+)\]\]\s*$", re.M)
 SEP = " \u00b7 "
 KIND_LABEL = {"png": "PNG", "svg": "SVG", "gif": "GIF", "frames": "frames (PNG)"}
 
 _state: dict = {}
 
 
-def _manifest(config) -> dict[str, dict]:
+def _manifest(config) -> dict:
     figures = Path(config.config_file_path).parent / "figures"
-    data = json.loads((figures / "manifest.json").read_text())
-    return {e["name"]: e for e in data["figures"]}
+    return json.loads((figures / "manifest.json").read_text())
 
 
 def on_config(config):
     _state["figures_dir"] = Path(config.config_file_path).parent / "figures"
-    _state["manifest"] = _manifest(config)
+    manifest = _manifest(config)
+    _state["manifest"] = {e["name"]: e for e in manifest["figures"]}
+    _state["tables"] = manifest.get("tables", {})
     return config
 
 
@@ -112,22 +111,24 @@ def gallery_markdown(prefix: str) -> str:
     return "\n".join(parts)
 
 
-def output_size_table() -> str:
-    """A Markdown table of output sizes, each computed by convdocs.output_size."""
-    from convdocs import output_size
-
-    lines = ["| input | kernel | padding (per side) | stride | dilation | output |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for i, k, p, s, d in SIZE_ROWS:
-        o = output_size(i, k, stride=s, padding=p, dilation=d)
-        lines.append(f"| {i} | {k} | {p} | {s} | {d} | **{o}** |")
+def table_markdown(name: str, page) -> str:
+    """A Markdown table the figure build computed; the last column is the result."""
+    table = _state["tables"].get(name.strip())
+    if table is None:
+        raise PluginError(f"{page.file.src_uri}: [[table {name}]] names no table in "
+                          f"figures/manifest.json")
+    lines = ["| " + " | ".join(table["columns"]) + " |",
+             "| " + " | ".join("---:" for _ in table["columns"]) + " |"]
+    for row in table["rows"]:
+        cells = [str(v) for v in row[:-1]] + [f"**{row[-1]}**"]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def on_page_markdown(markdown, page, config, files):
     prefix = _prefix(page)
     markdown = FIGURE.sub(lambda m: figure_html(_lookup(m.group(1), page), prefix), markdown)
-    markdown = SIZE_TABLE.sub(lambda m: output_size_table(), markdown)
+    markdown = TABLE.sub(lambda m: table_markdown(m.group(1), page), markdown)
     return GALLERY.sub(lambda m: gallery_markdown(prefix), markdown)
 
 

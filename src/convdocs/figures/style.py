@@ -7,8 +7,10 @@ background, and never inverts the image data itself.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
+import matplotlib
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
 # Base size: 1 inch is 100 CSS pixels on the page; files are written at 2x.
@@ -81,6 +83,16 @@ def rc(theme: Theme) -> dict:
         "image.interpolation": "nearest",
         "image.resample": False,
     }
+
+
+@contextlib.contextmanager
+def context(theme: Theme):
+    """matplotlib's own defaults plus :func:`rc`, whatever the user's matplotlibrc,
+    style or rcParams say; everything is restored on exit."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(rc(theme))
+        yield
 
 
 def readable_on(fill_rgb) -> str:

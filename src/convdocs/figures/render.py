@@ -1,8 +1,10 @@
-"""Render registry entries to file contents in memory: PNG, SVG, GIF and frame strips.
+"""Render a figure to file contents in memory: PNG, SVG, GIF and frame strips.
 
 This module decides formats, resolution and metadata; it writes nothing to
-disk (:mod:`convdocs.build` does, atomically). Every output is deterministic:
-no dates, no version strings, fixed SVG ids, bundled fonts only.
+disk (:mod:`convdocs.figures.build` does, atomically). It knows only the
+figure spec and the style. Every output is deterministic: no dates, no
+version strings, fixed SVG ids, bundled fonts only, and none of the user's
+matplotlib settings.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import matplotlib
 import numpy as np
 import oxipng
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from . import style
-from .registry import FigureSpec
+from .spec import FigureSpec, Timing
 from .style import Theme
 
 PNG_METADATA = {"Software": None}
@@ -43,12 +44,22 @@ class File:
     theme: str
 
 
-def draw(spec: FigureSpec, theme: Theme, step: int | None) -> Figure:
-    """A fresh Figure with `spec` drawn into it for `theme` (and animation `step`)."""
-    with matplotlib.rc_context(style.rc(theme)):
-        fig = Figure()
-        FigureCanvasAgg(fig)
-        spec.draw(fig, theme, step)
+def _blank() -> Figure:
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def draw(spec: FigureSpec, data, theme: Theme, step: int | None = None, frames=None) -> Figure:
+    """A fresh Figure with `spec` drawn into it in one pass, for `theme` (and, for an
+    animation, `step`; `frames` is the animation object when the caller has one)."""
+    with style.context(theme):
+        fig = _blank()
+        if spec.animated:
+            frames = frames or spec.animate(data)
+            frames.moving(frames.static(fig, theme), step)
+        else:
+            spec.draw(fig, theme, data)
     return fig
 
 
@@ -71,47 +82,33 @@ def _image(fig: Figure) -> Image.Image:
     return Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
 
 
-def raster(spec: FigureSpec, theme: Theme, step: int | None, dpi: int) -> Image.Image:
-    """Render one frame to an RGB image at `dpi`, the way the build renders it."""
-    if spec.layers is not None:
-        return composited(spec, theme, [step], dpi)[0]
-    fig = draw(spec, theme, step)
-    with matplotlib.rc_context(style.rc(theme)):
+def raster(fig: Figure, theme: Theme, dpi: int) -> Image.Image:
+    """A drawn figure as an RGB image at `dpi`."""
+    with style.context(theme):
         fig.set_dpi(dpi)
         fig.canvas.draw()
         return _image(fig)
 
 
-def _artists(fig: Figure) -> list:
-    found = list(fig.texts) + list(fig.artists)
-    for ax in fig.axes:
-        found += ax.images + ax.collections + ax.lines + ax.patches + ax.texts + ax.artists
-    return found
-
-
-def composited(spec: FigureSpec, theme: Theme, steps, dpi: int) -> list[Image.Image]:
-    """Frames of a layered animation: the static layer is drawn once, and each frame is
-    that background with the step's moving artists drawn over it (in z-order)."""
-    anim = spec.layers()
-    frames = []
-    with matplotlib.rc_context(style.rc(theme)):
-        fig = Figure()
-        FigureCanvasAgg(fig)
-        ctx = anim.static(fig, theme)
+def layered(frames, theme: Theme, steps, dpi: int) -> list[Image.Image]:
+    """Frames of an animation drawn in layers: the static layer once, then for each step
+    that background with the artists the step returns drawn over it (in z-order)."""
+    images = []
+    with style.context(theme):
+        fig = _blank()
+        ctx = frames.static(fig, theme)
         fig.set_dpi(dpi)
         fig.canvas.draw()
         background = fig.canvas.copy_from_bbox(fig.bbox)
         for step in steps:
-            before = set(map(id, _artists(fig)))
-            anim.moving(ctx, step)
-            new = [a for a in _artists(fig) if id(a) not in before]
+            added = frames.moving(ctx, step)
             fig.canvas.restore_region(background)
-            for artist in sorted(new, key=lambda a: a.get_zorder()):
+            for artist in sorted(added, key=lambda a: a.get_zorder()):
                 fig.draw_artist(artist)
-            frames.append(_image(fig))
-            for artist in new:
+            images.append(_image(fig))
+            for artist in added:
                 artist.remove()
-    return frames
+    return images
 
 
 def gif_frame(frame_2x: Image.Image) -> Image.Image:
@@ -135,10 +132,10 @@ def quantize(frame: Image.Image, palette: Image.Image) -> Image.Image:
     return frame.quantize(palette=palette, dither=Image.Dither.NONE)
 
 
-def durations(spec: FigureSpec, n: int) -> list[int]:
+def durations(timing: Timing, n: int) -> list[int]:
     """Milliseconds per frame: the first and last frames are held longer."""
-    ms = [spec.frame_ms] * n
-    ms[0] = ms[-1] = int(spec.frame_ms * HOLD)
+    ms = [timing.frame_ms] * n
+    ms[0] = ms[-1] = int(timing.frame_ms * HOLD)
     return ms
 
 
@@ -176,53 +173,48 @@ def _png_image(img: Image.Image) -> bytes:
     return oxipng.optimize_from_memory(buf.getvalue(), level=FRAME_PNG_LEVEL)
 
 
-def strip_steps(spec: FigureSpec, n: int) -> list[int]:
-    """The frames of the print strip: by default the first, the key and the last."""
-    return [s % n for s in (spec.strip_steps or (0, spec.key_index(n), n - 1))]
-
-
-def palette_steps(spec: FigureSpec, n: int) -> list[int]:
+def palette_steps(timing: Timing, n: int, data) -> list[int]:
     """The frames the GIF's shared palette is computed from: the strip's and the key frame."""
-    return sorted(set(strip_steps(spec, n)) | {spec.key_index(n)})
+    return sorted(set(timing.strip_steps(n, data)) | {timing.key_index(n, data)})
 
 
-def file_name(spec: FigureSpec, theme: Theme, kind: str) -> str:
+def file_name(name: str, theme: Theme, kind: str) -> str:
     ext = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png"}[kind]
-    return f"{spec.name}.{theme.name}.{ext}"
+    return f"{name}.{theme.name}.{ext}"
 
 
-def render(spec: FigureSpec) -> list[File]:
-    """Every file of one figure, in both themes."""
+def render(spec: FigureSpec, data=None) -> list[File]:
+    """Every file of one figure, in both themes, from its data (computed once here unless
+    the caller passes it)."""
+    data = spec.compute() if data is None else data
+    frames = spec.animate(data) if spec.animated else None
     files = []
     for theme in style.THEMES:
-        with matplotlib.rc_context(style.rc(theme)):   # savefig reads rcParams too
-            files += _render_theme(spec, theme)
+        with style.context(theme):   # savefig reads rcParams too
+            files += _render_theme(spec, data, frames, theme)
     return files
 
 
-def _render_theme(spec: FigureSpec, theme: Theme) -> list[File]:
+def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
     files, key = [], None
-    if spec.animated:
-        n = spec.frames()
-        key = spec.key_index(n)
-        if spec.layers is not None:
-            big = composited(spec, theme, range(n), style.PNG_DPI)
-        else:
-            big = [raster(spec, theme, step, style.PNG_DPI) for step in range(n)]
-        frames = [gif_frame(f) for f in big]
-        picks = strip_steps(spec, n)
-        gif = _gif(frames, durations(spec, n), palette_steps(spec, n))
-        files.append(File(file_name(spec, theme, "gif"), gif, frames[0].width,
-                          frames[0].height, "gif", theme.name))
-        strip = _strip([big[s] for s in picks], theme.background)
-        files.append(File(file_name(spec, theme, "frames"), _png_image(_print_colours(strip)),
-                          strip.width, strip.height, "frames", theme.name))
-    fig = draw(spec, theme, key)
+    if frames is not None:
+        timing, n = spec.timing, frames.frames
+        key = timing.key_index(n, data)
+        big = layered(frames, theme, range(n), style.PNG_DPI)
+        small = [gif_frame(f) for f in big]
+        gif = _gif(small, durations(timing, n), palette_steps(timing, n, data))
+        files.append(File(file_name(spec.name, theme, "gif"), gif, small[0].width,
+                          small[0].height, "gif", theme.name))
+        strip = _strip([big[s] for s in timing.strip_steps(n, data)], theme.background)
+        files.append(File(file_name(spec.name, theme, "frames"),
+                          _png_image(_print_colours(strip)), strip.width, strip.height,
+                          "frames", theme.name))
+    fig = draw(spec, data, theme, key, frames)
     # An animation's static PNG is its key frame exactly as the GIF's frames are drawn.
-    png = _png_image(big[key]) if spec.animated else png_bytes(fig)
+    png = _png_image(big[key]) if frames is not None else png_bytes(fig)
     with Image.open(io.BytesIO(png)) as img:
         size = img.size
-    files.append(File(file_name(spec, theme, "png"), png, *size, "png", theme.name))
+    files.append(File(file_name(spec.name, theme, "png"), png, *size, "png", theme.name))
     w, h = (round(v * style.PAGE_DPI) for v in fig.get_size_inches())
-    files.append(File(file_name(spec, theme, "svg"), _svg(fig), w, h, "svg", theme.name))
+    files.append(File(file_name(spec.name, theme, "svg"), _svg(fig), w, h, "svg", theme.name))
     return files

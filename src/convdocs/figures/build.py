@@ -1,9 +1,9 @@
 """Build figures/: render what changed, write atomically, keep the manifest consistent.
 
 Each figure's manifest entry records a fingerprint of its inputs (see
-:func:`convdocs.registry.fingerprint`). A figure is rendered again only when
-its fingerprint changed, a file is missing or a file's bytes no longer match
-the manifest. Rendering happens in memory (in worker processes); files and
+:func:`convdocs.figures.fingerprint.fingerprint`) and the data it shows. A figure
+is rendered again only when its fingerprint changed, a file is missing or a
+file's bytes no longer match the manifest. Rendering happens in memory (in worker processes); files and
 the manifest are then replaced with interrupts held off, so an interrupted or
 failing build leaves every file old-and-complete or new-and-complete.
 """
@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import registry
+from . import catalogue
+from .fingerprint import fingerprint
 
 MANIFEST = "manifest.json"
 THEMED = (".light.", ".dark.")
@@ -35,7 +36,7 @@ SMALL_DATA = 144      # arrays up to this many values are written into the manif
 
 def default_out() -> Path:
     """figures/ at the top of the checkout this package lives in, else in the current folder."""
-    top = Path(__file__).resolve().parents[2]
+    top = Path(__file__).resolve().parents[3]
     return top / "figures" if (top / "mkdocs.yml").is_file() else Path("figures")
 
 
@@ -71,7 +72,13 @@ def read_manifest(out: Path) -> dict[str, dict]:
 
 
 def manifest_bytes(entries: list[dict]) -> bytes:
-    return (json.dumps({"figures": entries}, indent=1, ensure_ascii=False) + "\n").encode()
+    """The manifest: every figure's entry, and the tables the pages show."""
+    return (json.dumps({"figures": entries, "tables": catalogue.tables()}, indent=1,
+                       ensure_ascii=False) + "\n").encode()
+
+
+def figure_fingerprint(spec) -> str:
+    return fingerprint(catalogue.page_module(spec.page), spec.name)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -99,7 +106,7 @@ def interrupts_held():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def is_current(spec, fp: str, entry: dict | None, out: Path) -> bool:
+def is_current(fp: str, entry: dict | None, out: Path) -> bool:
     if not entry or entry.get("fingerprint") != fp:
         return False
     for f in entry["files"]:
@@ -123,23 +130,23 @@ def render_entry(name: str) -> Result:
     start = time.perf_counter()
     from .render import render   # imported here: a build with nothing to do never needs it
 
-    spec = registry.load()[name]
+    spec = catalogue.FIGURES[name]
     try:
-        files = render(spec)
+        data = spec.compute()
+        files = render(spec, data)
         entry = {
             "name": spec.name,
             "title": spec.title,
-            "caption": spec.resolve("caption"),
-            "alt": spec.resolve("alt"),
+            "caption": spec.text("caption", data),
+            "alt": spec.text("alt", data),
             "page": spec.page,
             "animated": spec.animated,
-            "fingerprint": registry.fingerprint(spec),
+            "fingerprint": figure_fingerprint(spec),
             "files": [{"path": f.path, "theme": f.theme, "kind": f.kind, "width": f.width,
                        "height": f.height, "bytes": len(f.data), "sha256": sha256(f.data)}
                       for f in files],
+            "data": describe_data(data),
         }
-        if spec.data:
-            entry["data"] = describe_data(spec.data())
         return Result(name, entry, files, time.perf_counter() - start)
     except Exception as exc:  # reported by name; the other figures still build
         detail = "".join(traceback.format_exception_only(exc)).strip()
@@ -171,7 +178,7 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
           force: bool = False, log=print) -> int:
     """Render every figure that is out of date. Returns the number that failed."""
     start = time.perf_counter()
-    specs = registry.load()
+    specs = catalogue.FIGURES
     unknown = sorted(set(only or ()) - set(specs))
     if unknown:
         raise UnknownFigure(f"only names unknown figures: {', '.join(unknown)} "
@@ -183,10 +190,8 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
     entries = {n: e for n, e in entries.items() if n in specs}
     wanted = [n for n in order if not only or n in only]
     todo = []
-    sources = registry.Sources()
     for name in wanted:
-        if force or not is_current(specs[name], registry.fingerprint(specs[name], sources),
-                                   entries.get(name), out):
+        if force or not is_current(figure_fingerprint(specs[name]), entries.get(name), out):
             todo.append(name)
         else:
             log(f"unchanged  {name}")

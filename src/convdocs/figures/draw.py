@@ -99,14 +99,18 @@ def operator(fig, centre, sign: str, theme: Theme, size: float = 20):
 
 
 def title(ax, text: str, theme: Theme, role: str | None = None):
-    """A panel title; with a role, a chip of the role's colour marks it."""
+    """A panel title; with a role, a chip of the role's colour marks it. Returns the
+    artists added."""
     # A plain text 6 points above the axes: set_title would lay out tick labels of the
     # hidden axes on every draw, which is most of the time an animation frame takes.
-    ax.text(0.5, 1.0, text, color=theme.text, fontsize=style.TITLE_SIZE, ha="center",
-            va="baseline", transform=offset_copy(ax.transAxes, ax.figure, y=8, units="points"))
+    added = [ax.text(0.5, 1.0, text, color=theme.text, fontsize=style.TITLE_SIZE,
+                     ha="center", va="baseline",
+                     transform=offset_copy(ax.transAxes, ax.figure, y=8, units="points"))]
     if role:
-        ax.add_artist(Rectangle((0, 1.0), 1.0, 0.018, transform=ax.transAxes,
-                               color=getattr(theme, role), clip_on=False, zorder=5))
+        added.append(ax.add_artist(Rectangle((0, 1.0), 1.0, 0.018, transform=ax.transAxes,
+                                             color=getattr(theme, role), clip_on=False,
+                                             zorder=5)))
+    return added
 
 
 # -- matrices and pictures -------------------------------------------------------
@@ -128,7 +132,7 @@ def matrix(ax, values, theme: Theme, *, kind: str = "gray", norm: Normalize | No
     `kind` is 'gray' (pixel intensities), 'signed' (zero at mid-grey) or
     'plain' (background-coloured cells: a kernel or a table of numbers).
     `hidden` masks cells not computed yet; `padded` marks padding cells,
-    drawn with dashed outlines.
+    drawn with dashed outlines. Returns every artist it added.
     """
     values = np.asarray(values, dtype=float)
     rows, cols = values.shape
@@ -139,27 +143,28 @@ def matrix(ax, values, theme: Theme, *, kind: str = "gray", norm: Normalize | No
     fills = np.empty(values.shape + (4,))
     fills[:] = cmap(norm(values)) if kind != "plain" else _rgba(theme.background)
     fills[hidden | padded] = _rgba(theme.background)
-    ax.imshow(fills, extent=(0, cols, rows, 0), interpolation="nearest", resample=False)
+    added = [ax.imshow(fills, extent=(0, cols, rows, 0), interpolation="nearest",
+                       resample=False)]
     ax.set_xlim(-0.04, cols + 0.04)
     ax.set_ylim(rows + 0.04, -0.04)
     ax.set_aspect("equal")
     lines = dict(color=theme.cell_line, lw=0.8)
-    ax.hlines(np.arange(rows + 1), 0, cols, **lines)
-    ax.vlines(np.arange(cols + 1), 0, rows, **lines)
+    added.append(ax.hlines(np.arange(rows + 1), 0, cols, **lines))
+    added.append(ax.vlines(np.arange(cols + 1), 0, rows, **lines))
     for r, c in zip(*np.nonzero(padded)):
-        ax.add_artist(Rectangle((c + 0.08, r + 0.08), 0.84, 0.84, fill=False, ls=(0, (3, 2)),
-                               lw=0.9, ec=theme.muted))
+        added.append(ax.add_artist(Rectangle((c + 0.08, r + 0.08), 0.84, 0.84, fill=False,
+                                             ls=(0, (3, 2)), lw=0.9, ec=theme.muted)))
     if numbers:
         for (r, c), v in np.ndenumerate(values):
             if hidden[r, c]:
                 continue
             on = theme.background if (kind == "plain" or padded[r, c]) else fills[r, c]
             colour = theme.text if kind == "plain" or padded[r, c] else style.readable_on(on)
-            ax.text(c + 0.5, r + 0.53, number(v), ha="center", va="center",
-                    fontsize=fontsize, color=colour)
+            added.append(ax.text(c + 0.5, r + 0.53, number(v), ha="center", va="center",
+                                 fontsize=fontsize, color=colour))
     if role:
-        frame(ax, 0, 0, rows, cols, getattr(theme, role), lw=2.5)
-    return ax
+        added.append(frame(ax, 0, 0, rows, cols, getattr(theme, role), lw=2.5))
+    return added
 
 
 def connect(ax_from, xy_from, ax_to, xy_to, colour, lw=1.2):

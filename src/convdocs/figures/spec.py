@@ -1,0 +1,90 @@
+"""What a figure is: one row of the figure table.
+
+This module is the leaf of the figure package: it imports nothing from
+convdocs, so page modules, the renderer and the build can all depend on it.
+
+A figure's numbers flow one way. ``compute()`` runs once per build and
+returns the figure's *data*: every array the picture shows, by name. That
+same data is handed to the drawing, the caption and the alt text, and the
+manifest records it, so what the manifest says is what the picture shows.
+
+An animated figure also has ``animate(data)``, which returns a
+:class:`Frames` object: a static layer drawn once and a moving layer per
+step that returns the artists it added (matplotlib's blitting contract). A
+static figure has ``draw(fig, theme, data)`` instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol
+
+Data = Mapping[str, Any]            # name -> array (or number) the picture shows
+Text = str | Callable[[Data], str]  # a fixed sentence, or one computed from the data
+
+
+class Frames(Protocol):
+    """An animation: ``frames`` steps; frame k is ``moving(static(fig, theme), k)``."""
+
+    frames: int
+
+    def static(self, fig, theme) -> Any:
+        """Draw what every frame shares; return a context for :meth:`moving`."""
+
+    def moving(self, ctx, step: int) -> list:
+        """Draw step `step` over the static layer; return every artist it added."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How an animation plays: ms per frame, its key frame and its print strip.
+
+    Negative steps count from the end. The static PNG is the key frame, and
+    the print strip shows `strip` (by default the first, key and last frames).
+    The key may be a function of the figure's data, for a frame chosen by
+    what it shows.
+    """
+
+    frame_ms: int
+    key: int | Callable[[Data], int] = 0   # a step, or a function that finds it in the data
+    strip: tuple[int, ...] = ()
+
+    def key_index(self, n: int, data: Data) -> int:
+        key = self.key(data) if callable(self.key) else self.key
+        return key % n
+
+    def strip_steps(self, n: int, data: Data) -> list[int]:
+        return [s % n for s in (self.strip or (0, self.key_index(n, data), n - 1))]
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the table. `page` is filled in by the catalogue from the
+    module that lists the figure; nothing else about a figure is implied by
+    where it is or what it is called."""
+
+    name: str
+    title: str
+    caption: Text
+    alt: Text
+    compute: Callable[[], Data]
+    draw: Callable[..., None] | None = None          # static: draw(fig, theme, data)
+    animate: Callable[[Data], Frames] | None = None  # animated: animate(data) -> Frames
+    timing: Timing | None = None
+    page: str = ""
+
+    def __post_init__(self):
+        if (self.draw is None) == (self.animate is None):
+            raise ValueError(f"figure {self.name!r} needs exactly one of draw and animate")
+        if (self.animate is None) != (self.timing is None):
+            raise ValueError(f"figure {self.name!r}: an animation needs a timing, and only "
+                             f"an animation has one")
+
+    @property
+    def animated(self) -> bool:
+        return self.animate is not None
+
+    def text(self, field: str, data: Data) -> str:
+        """The caption or alt text, computed from `data` when it is a function."""
+        value = getattr(self, field)
+        return value(data) if callable(value) else value
