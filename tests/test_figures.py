@@ -297,3 +297,55 @@ def test_a_users_matplotlib_settings_do_not_reach_the_figures():
         files = {f.path: f for f in render.render(spec)}
     for path, f in files.items():
         assert f.data == (FIGURES / path).read_bytes(), path
+
+
+# -- colours: contrast on the background, and apart under colour-vision deficiencies --------
+
+def _linear(hex_colour: str) -> np.ndarray:
+    rgb = np.array(matplotlib.colors.to_rgb(hex_colour))
+    return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = (float(_linear(c) @ [0.2126, 0.7152, 0.0722]) for c in (a, b))
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(linear_rgb: np.ndarray) -> np.ndarray:
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ np.clip(linear_rgb, 0, 1)
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > 216 / 24389, np.cbrt(t), (24389 / 27 * t + 16) / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+ROLES = ("input", "kernel", "output", "window")
+# CIE76 distance that two role colours keep under every simulated colour vision: about five
+# times a just-noticeable difference (2.3). Titles name every role too; colour is a second cue.
+APART = 12
+
+
+@pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
+def test_role_colours_stand_out_and_stay_apart_for_every_colour_vision(theme):
+    for role in ROLES:   # WCAG 1.4.11: graphical objects need 3:1 against what is around them
+        assert _contrast(getattr(theme, role), theme.background) >= 3.0, (theme.name, role)
+    assert _contrast(theme.text, theme.background) >= 4.5
+    assert _contrast(theme.muted, theme.background) >= 4.5
+    for vision, matrix in {"typical": np.eye(3), **CVD}.items():
+        labs = {r: _lab(np.asarray(matrix) @ _linear(getattr(theme, r))) for r in ROLES}
+        for i, a in enumerate(ROLES):
+            for b in ROLES[i + 1:]:
+                distance = float(np.linalg.norm(labs[a] - labs[b]))
+                assert distance >= APART, f"{theme.name}, {vision}: {a} and {b} are only " \
+                                       f"{distance:.1f} apart (CIE76)"

@@ -2,7 +2,11 @@
 
 Roles keep one hue in both themes (Okabe & Ito's colour-blind-safe set);
 the dark theme uses lighter shades of the same hues on the site's dark
-background, and never inverts the image data itself.
+background, and never inverts the image data itself. Two hues are adjusted:
+the light filter orange is darkened (Okabe-Ito's #e69f00 has 2.3:1 on white,
+under WCAG's 3:1 for graphics) and the dark input blue is lifted (#56b4e9 and
+the output green were hard to tell apart for tritanopes); tests/test_figures.py
+checks contrast and distance under simulated colour vision.
 """
 
 from __future__ import annotations
@@ -50,12 +54,12 @@ _GRAY = LinearSegmentedColormap.from_list("convdocs-gray", ["#000000", "#ffffff"
 
 LIGHT = Theme(
     name="light", background="#ffffff", text="#1f2328", muted="#59636e", cell_line="#8c959f",
-    input="#0072b2", kernel="#e69f00", output="#009e73", window="#cc79a7",
+    input="#0072b2", kernel="#b86e00", output="#009e73", window="#cc79a7",
     signed=_signed_map("convdocs-signed"), gray=_GRAY,
 )
 DARK = Theme(
     name="dark", background="#1e2129", text="#e6edf3", muted="#9aa5b1", cell_line="#6e7781",
-    input="#56b4e9", kernel="#f0b43c", output="#3cc49a", window="#e49ac4",
+    input="#6aa8ff", kernel="#f0b43c", output="#3cc49a", window="#e49ac4",
     signed=_signed_map("convdocs-signed-dark"), gray=_GRAY,
 )
 THEMES = (LIGHT, DARK)
