@@ -1,15 +1,22 @@
-"""MkDocs hooks: serve figures/ as they are, and turn figure references into markup.
+"""MkDocs hooks: serve the figures the manifest lists, and turn references into markup.
 
 This is site glue, outside the convdocs package: it reads ``figures/manifest.json``
 and never imports the figure code. MkDocs assembles; ``convdocs build`` renders.
 
-* Every file in figures/ is added to the site under ``figures/``; nothing is
-  copied into docs/, so the site cannot drift from the committed figures.
+* The files the manifest lists are added to the site under ``figures/``; nothing
+  is copied into docs/, so the site cannot drift from the committed figures. A
+  listed file that is missing, not a regular file, or a symlink fails the build;
+  unlisted files in figures/ are not published.
 * A line ``[[figure NAME]]`` becomes the figure's light and dark images with
   the manifest's alt text and caption. An unknown NAME fails the build.
 * ``[[gallery]]`` becomes every figure with its caption, alt text and downloads.
 * ``[[table NAME]]`` becomes a table the figure build computed (such as
   ``output-size``), from the manifest's ``tables``.
+* Anything else that looks like a reference (``[[`` then a word) outside code
+  (a typo, an unclosed reference, trailing text, an indented or listed
+  reference) fails the strict build with its page and line; ``[[0, 1]]`` is
+  a matrix and stays. References inside code blocks and code spans are left as they are.
+* Every manifest field that reaches the page is escaped; names must be plain.
 * Notebook pages lose the CDN scripts nbconvert adds (MathJax, Mermaid) and
   JupyterLab's inlined stylesheets; ``docs/assets/convdocs.css`` styles them.
 """
@@ -18,39 +25,87 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import stat
 from pathlib import Path
+from urllib.parse import quote
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-FIGURE = re.compile(r"^\[\[figure ([^\]]+)\]\]\s*$", re.M)
-GALLERY = re.compile(r"^\[\[gallery\]\]\s*$", re.M)
-TABLE = re.compile(r"^\[\[table ([^\]]+)\]\]\s*$", re.M)
+DIRECTIVE = re.compile(r"\[\[(figure|table) ([a-z0-9][a-z0-9-]*)\]\]|\[\[gallery\]\]")
+NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+REFERENCE_LIKE = re.compile(r"\[\[\s*[A-Za-z]")      # [[figure, [[ gallery, [[tabel ...
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 SEP = " \u00b7 "
 KIND_LABEL = {"png": "PNG", "svg": "SVG", "gif": "GIF", "frames": "frames (PNG)"}
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 _state: dict = {}
 
 
-def _manifest(config) -> dict:
-    figures = Path(config.config_file_path).parent / "figures"
-    return json.loads((figures / "manifest.json").read_text())
+def _fail(message: str):
+    raise PluginError(message)
+
+
+def _manifest(figures: Path) -> dict:
+    path = figures / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries, tables = data["figures"], data.get("tables", {})
+        if not isinstance(entries, list) or not isinstance(tables, dict):
+            raise TypeError("'figures' must be a list and 'tables' a mapping")
+    except FileNotFoundError:
+        _fail(f"{path} is missing: run `make figures` (or `convdocs build`) first")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        _fail(f"{path} is not a convdocs manifest ({exc}): run `make regen` to write it again")
+    manifest = {}
+    for n, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not NAME.match(name):
+            _fail(f"{path}: figure {n + 1} has no plain name (lowercase letters, digits and "
+                  f"dashes): run `make regen`")
+        for key in ("title", "caption", "alt", "page", "animated", "files"):
+            if key not in entry:
+                _fail(f"{path}: figure {name!r} has no {key!r}: run `make regen`")
+        if not NAME.match(str(entry["page"])):
+            _fail(f"{path}: figure {name!r} has no plain page name: run `make regen`")
+        for f in entry["files"]:
+            if not isinstance(f, dict) or Path(str(f.get("path", ""))).name != f.get("path") \
+                    or f["path"] in ("", ".", ".."):
+                _fail(f"{path}: figure {name!r} lists a file outside figures/: run `make regen`")
+        if name in manifest:
+            _fail(f"{path}: figure {name!r} is listed twice: run `make regen`")
+        manifest[name] = entry
+    return {"figures": manifest, "tables": tables}
 
 
 def on_config(config):
-    _state["figures_dir"] = Path(config.config_file_path).parent / "figures"
-    manifest = _manifest(config)
-    _state["manifest"] = {e["name"]: e for e in manifest["figures"]}
-    _state["tables"] = manifest.get("tables", {})
+    figures = Path(config.config_file_path).parent / "figures"
+    manifest = _manifest(figures)
+    _state["figures_dir"] = figures
+    _state["manifest"] = manifest["figures"]
+    _state["tables"] = manifest["tables"]
     return config
 
 
 def on_files(files, config):
-    root = _state["figures_dir"].parent
-    for path in sorted(_state["figures_dir"].iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            files.append(File(f"figures/{path.name}", str(root), config.site_dir,
+    """Publish exactly the files the manifest lists: regular files, never symlinks."""
+    figures = _state["figures_dir"]
+    for entry in _state["manifest"].values():
+        for f in entry["files"]:
+            path = figures / f["path"]
+            try:
+                mode = os.lstat(path).st_mode
+            except FileNotFoundError:
+                _fail(f"figures/{f['path']} is listed in the manifest but missing: run "
+                      f"`make figures`")
+            if not stat.S_ISREG(mode):
+                _fail(f"figures/{f['path']} is not a regular file (a symlink or a folder); "
+                      f"the site publishes only the files the build wrote: run `make regen`")
+            files.append(File(f"figures/{f['path']}", str(figures.parent), config.site_dir,
                               config.use_directory_urls))
     return files
 
@@ -60,34 +115,48 @@ def _prefix(page) -> str:
     return "../" * page.url.count("/")
 
 
+def _url(prefix: str, path: str) -> str:
+    return html.escape(prefix + "figures/" + quote(path), quote=True)
+
+
 def _file(entry, theme, kinds):
-    return next(f for f in entry["files"] if f["theme"] == theme and f["kind"] in kinds)
+    for f in entry["files"]:
+        if f.get("theme") == theme and f.get("kind") in kinds:
+            return f
+    _fail(f"figures/manifest.json: figure {entry['name']!r} has no {theme} "
+          f"{'/'.join(kinds)} file: run `make regen`")
 
 
-def figure_html(entry: dict, prefix: str, *, heading: bool = False) -> str:
+def figure_html(entry: dict, prefix: str) -> str:
     """Light and dark images of one figure, with its alt text and caption."""
     kinds = ("gif",) if entry["animated"] else ("png",)
-    alt = html.escape(entry["alt"])
+    alt = html.escape(str(entry["alt"]), quote=True)
     imgs = []
     for theme in ("light", "dark"):
         f = _file(entry, theme, kinds)
         scale = 1 if f["kind"] == "gif" else 2   # PNGs are 2x: show them at page size
-        imgs.append(f'<img src="{prefix}figures/{f["path"]}#only-{theme}" alt="{alt}" '
-                    f'width="{f["width"] // scale}" height="{f["height"] // scale}" '
+        imgs.append(f'<img src="{_url(prefix, f["path"])}#only-{theme}" alt="{alt}" '
+                    f'width="{int(f["width"]) // scale}" height="{int(f["height"]) // scale}" '
                     f'loading="lazy" decoding="async">')
-    caption = html.escape(entry["caption"])
-    link = f'<a href="{prefix}gallery/#{entry["name"]}">Downloads</a>'
-    return (f'<figure class="cd-figure" id="fig-{entry["name"]}">\n' + "\n".join(imgs) +
+    caption = html.escape(str(entry["caption"]))
+    name = entry["name"]            # a plain name: checked when the manifest was read
+    link = f'<a href="{prefix}gallery/#{name}">Downloads</a>'
+    return (f'<figure class="cd-figure" id="fig-{name}">\n' + "\n".join(imgs) +
             f'\n<figcaption>{caption} <span class="cd-more">{link}</span></figcaption>\n'
             "</figure>")
 
 
-def _lookup(name: str, page) -> dict:
-    entry = _state["manifest"].get(name.strip())
+def _lookup(name: str, where: str) -> dict:
+    entry = _state["manifest"].get(name)
     if entry is None:
-        raise PluginError(f"{page.file.src_uri}: [[figure {name}]] names no figure in "
-                          f"figures/manifest.json (see `convdocs list`)")
+        _fail(f"{where}: [[figure {name}]] names no figure in figures/manifest.json "
+              f"(see `convdocs list`)")
     return entry
+
+
+def _markdown_text(text: str) -> str:
+    """Text that Markdown shows as it is: HTML-escaped, Markdown's specials escaped."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
 def gallery_markdown(prefix: str) -> str:
@@ -95,41 +164,72 @@ def gallery_markdown(prefix: str) -> str:
     for entry in _state["manifest"].values():
         rows = []
         for theme in ("light", "dark"):
-            links = [f'<a class="cd-download" href="{prefix}figures/{f["path"]}" download>'
-                     f'{KIND_LABEL[f["kind"]]}</a> <small>{f["width"]}\u00d7{f["height"]}, '
-                     f'{f["bytes"] / 1000:.0f} kB</small>'
-                     for f in entry["files"] if f["theme"] == theme]
+            links = [f'<a class="cd-download" href="{_url(prefix, f["path"])}" download>'
+                     f'{KIND_LABEL.get(f["kind"], "file")}</a> <small>{int(f["width"])}'
+                     f'\u00d7{int(f["height"])}, {int(f["bytes"]) / 1000:.0f} kB</small>'
+                     for f in entry["files"] if f.get("theme") == theme]
             rows.append(f"<li><strong>{theme}</strong>: {SEP.join(links)}</li>")
+        page = entry["page"]
         parts.append(
-            f'## {html.escape(entry["title"])} {{ #{entry["name"]} }}\n\n'
+            f'## {_markdown_text(entry["title"])} {{ #{entry["name"]} }}\n\n'
             f'{figure_html(entry, prefix)}\n\n'
-            f'<p class="cd-alt"><strong>Alt text:</strong> {html.escape(entry["alt"])}</p>\n'
+            f'<p class="cd-alt"><strong>Alt text:</strong> '
+            f'{html.escape(str(entry["alt"]))}</p>\n'
             f'<ul class="cd-downloads">{"".join(rows)}</ul>\n'
             f'<p class="cd-name">Name: <code>{entry["name"]}</code>, on the '
-            f'<a href="{prefix}{"" if entry["page"] == "index" else entry["page"] + "/"}">'
-            f'{entry["page"].replace("-", " ")}</a> page.</p>\n')
+            f'<a href="{prefix}{"" if page == "index" else page + "/"}">'
+            f'{page.replace("-", " ")}</a> page.</p>\n')
     return "\n".join(parts)
 
 
-def table_markdown(name: str, page) -> str:
+def table_markdown(name: str, where: str) -> str:
     """A Markdown table the figure build computed; the last column is the result."""
-    table = _state["tables"].get(name.strip())
+    table = _state["tables"].get(name)
     if table is None:
-        raise PluginError(f"{page.file.src_uri}: [[table {name}]] names no table in "
-                          f"figures/manifest.json")
-    lines = ["| " + " | ".join(table["columns"]) + " |",
+        _fail(f"{where}: [[table {name}]] names no table in figures/manifest.json")
+    lines = ["| " + " | ".join(_markdown_text(c) for c in table["columns"]) + " |",
              "| " + " | ".join("---:" for _ in table["columns"]) + " |"]
     for row in table["rows"]:
-        cells = [str(v) for v in row[:-1]] + [f"**{row[-1]}**"]
+        cells = [_markdown_text(v) for v in row[:-1]] + [f"**{_markdown_text(row[-1])}**"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
+def expand(markdown: str, src: str, prefix: str) -> str:
+    """Replace each reference line; fail on any other ``[[`` outside code."""
+    out, fence = [], None
+    for number, line in enumerate(markdown.split("\n"), start=1):
+        opener = FENCE.match(line)
+        if fence:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if opener:
+            fence = opener.group(1)
+            out.append(line)
+            continue
+        where = f"{src}, line {number}"
+        visible = CODE_SPAN.sub("", line)
+        if not REFERENCE_LIKE.search(visible):
+            out.append(line)
+            continue
+        m = DIRECTIVE.fullmatch(line.rstrip())
+        if not m:
+            _fail(f"{where}: {line.strip()!r} is not a reference: write [[figure NAME]], "
+                  f"[[table NAME]] or [[gallery]] alone on a line, at its start")
+        kind, name = m.group(1), m.group(2)
+        if kind == "figure":
+            out.append(figure_html(_lookup(name, where), prefix))
+        elif kind == "table":
+            out.append(table_markdown(name, where))
+        else:
+            out.append(gallery_markdown(prefix))
+    return "\n".join(out)
+
+
 def on_page_markdown(markdown, page, config, files):
-    prefix = _prefix(page)
-    markdown = FIGURE.sub(lambda m: figure_html(_lookup(m.group(1), page), prefix), markdown)
-    markdown = TABLE.sub(lambda m: table_markdown(m.group(1), page), markdown)
-    return GALLERY.sub(lambda m: gallery_markdown(prefix), markdown)
+    return expand(markdown, page.file.src_uri, _prefix(page))
 
 
 # -- notebook pages -----------------------------------------------------------------

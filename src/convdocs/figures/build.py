@@ -1,23 +1,38 @@
-"""Build figures/: render what changed, write atomically, keep the manifest consistent.
+"""Build figures/: render what changed, write atomically, keep the manifest true.
 
-Each figure's manifest entry records a fingerprint of its inputs (see
-:func:`convdocs.figures.fingerprint.fingerprint`) and the data it shows. A figure
-is rendered again only when its fingerprint changed, a file is missing or a
-file's bytes no longer match the manifest. Rendering happens in memory (in worker processes); files and
-the manifest are then replaced with interrupts held off, so an interrupted or
-failing build leaves every file old-and-complete or new-and-complete.
+What the build promises (README, "What the build promises"):
+
+* **Atomic files.** Every file is written to a temporary file beside it and
+  renamed over it, with Ctrl-C and SIGTERM held off while a figure's files and
+  the manifest are replaced. An interrupted or failing build leaves every file
+  old-and-complete or new-and-complete.
+* **Nothing lost.** The build deletes only files that its own manifest says it
+  wrote, whose bytes are still the ones it wrote, for figures that left the
+  table. It never deletes by name pattern, never follows a symlink, and never
+  touches a file it does not know.
+* **A manifest is evidence, not truth.** A figure is current only if its record
+  is complete and well formed, sealed by its own hash (a hand-edited caption
+  breaks the seal), lists exactly the files the figure has, and every file on
+  disk is a regular file with the recorded size and hash. Anything else is
+  rendered again. Paths in a manifest are plain names inside the folder.
+* **One build at a time** per output folder, enforced by a lock.
+* **Workers never outlive the build**: at most one per CPU and per figure to
+  render; they die with the parent, whatever signal ends it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import ctypes
+import errno
+import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
 import signal
-import sys
+import stat
 import tempfile
 import time
 import traceback
@@ -26,12 +41,25 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalogue
+from . import catalogue, style
 from .fingerprint import fingerprint
+from .spec import file_names
 
 MANIFEST = "manifest.json"
-THEMED = (".light.", ".dark.")
+LOCK = ".convdocs-build.lock"
 SMALL_DATA = 144      # arrays up to this many values are written into the manifest
+ENTRY_KEYS = {"name", "title", "caption", "alt", "page", "animated", "fingerprint", "files",
+              "data", "record"}
+FILE_KEYS = {"path", "theme", "kind", "width", "height", "bytes", "sha256"}
+THEMES = [t.name for t in style.THEMES]
+
+
+class BuildError(Exception):
+    """A build that cannot go on; the message says which file and what to do."""
+
+
+class UnknownFigure(BuildError):
+    """`--only` named a figure the table does not have."""
 
 
 def default_out() -> Path:
@@ -56,19 +84,62 @@ def describe_data(arrays: dict) -> dict:
     return out
 
 
-class UnknownFigure(ValueError):
-    """`--only` named a figure the registry does not have."""
+def seal(entry: dict) -> str:
+    """The hash of an entry's own content, stored in it as ``record``."""
+    body = {k: v for k, v in entry.items() if k != "record"}
+    return sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode())
 
+
+# -- the manifest -------------------------------------------------------------------------
 
 def read_manifest(out: Path) -> dict[str, dict]:
+    """The manifest's well-formed entries by name. A missing manifest is empty; one that is
+    not a convdocs manifest at all is refused (the build cannot know what it wrote)."""
     path = out / MANIFEST
-    if not path.exists():
-        return {}
     try:
-        return {e["name"]: e for e in json.loads(path.read_text())["figures"]}
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return {}
+    if not stat.S_ISREG(info.st_mode):
+        raise BuildError(f"{path} is not a regular file; move it away so the build can "
+                         f"write its manifest")
+    try:
+        figures = json.loads(path.read_bytes())["figures"]
+        if not isinstance(figures, list):
+            raise TypeError("'figures' is not a list")
     except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path} is not a convdocs manifest ({exc}); delete it to rebuild "
-                         f"every figure") from exc
+        raise BuildError(f"{path} is not a convdocs manifest ({exc}); move it away or delete "
+                         f"it to render every figure again") from exc
+    entries, seen = {}, set()
+    for entry in figures:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:            # two records of one figure: trust neither
+            entries.pop(name, None)
+            continue
+        seen.add(name)
+        if well_formed(entry):
+            entries[name] = entry
+    return entries
+
+
+def well_formed(entry: dict) -> bool:
+    """Complete, typed, sealed, and naming only plain files inside the folder."""
+    if set(entry) != ENTRY_KEYS or entry.get("record") != seal(entry):
+        return False
+    files = entry["files"]
+    if not isinstance(files, list) or not files:
+        return False
+    for f in files:
+        if not isinstance(f, dict) or set(f) != FILE_KEYS:
+            return False
+        path = f["path"]
+        if not isinstance(path, str) or path != Path(path).name or path in ("", ".", ".."):
+            return False
+        if not isinstance(f["bytes"], int) or not isinstance(f["sha256"], str):
+            return False
+    return len({f["path"] for f in files}) == len(files)
 
 
 def manifest_bytes(entries: list[dict]) -> bytes:
@@ -81,12 +152,42 @@ def figure_fingerprint(spec) -> str:
     return fingerprint(catalogue.page_module(spec.page), spec.name)
 
 
+def _regular_file_matches(path: Path, size: int, digest: str) -> bool:
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+        return False
+    return sha256(path.read_bytes()) == digest
+
+
+def is_current(spec, fp: str, entry: dict | None, out: Path) -> bool:
+    """Whether the record proves the figure's files are the ones this code would write."""
+    if entry is None or entry["fingerprint"] != fp:
+        return False
+    if (entry["title"], entry["page"], entry["animated"]) != (spec.title, spec.page,
+                                                             spec.animated):
+        return False
+    if {f["path"] for f in entry["files"]} != set(file_names(spec, THEMES)):
+        return False
+    return all(_regular_file_matches(out / f["path"], f["bytes"], f["sha256"])
+               for f in entry["files"])
+
+
+# -- files --------------------------------------------------------------------------------
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`."""
+    if path.is_symlink() or path.is_dir():
+        raise BuildError(f"{path} is a {'symlink' if path.is_symlink() else 'folder'}; the "
+                         f"build writes a file there: move it away")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -98,7 +199,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def interrupts_held():
     """Hold off Ctrl-C and SIGTERM while a figure's files and the manifest are replaced."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield
@@ -106,14 +207,25 @@ def interrupts_held():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def is_current(fp: str, entry: dict | None, out: Path) -> bool:
-    if not entry or entry.get("fingerprint") != fp:
-        return False
-    for f in entry["files"]:
-        path = out / f["path"]
-        if not path.is_file() or sha256(path.read_bytes()) != f["sha256"]:
-            return False
-    return True
+@contextlib.contextmanager
+def locked(out: Path):
+    """One build at a time per folder: an exclusive lock on ``out/.convdocs-build.lock``."""
+    path = out / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BuildError(f"{path} is a symlink; remove it") from exc
+        raise
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another convdocs build is writing to {out}; wait for it to "
+                             f"finish, or build into another folder with --out") from None
+        yield
+    finally:
+        os.close(fd)    # closing releases the lock
 
 
 @dataclass
@@ -147,6 +259,7 @@ def render_entry(name: str) -> Result:
                       for f in files],
             "data": describe_data(data),
         }
+        entry["record"] = seal(entry)
         return Result(name, entry, files, time.perf_counter() - start)
     except Exception as exc:  # reported by name; the other figures still build
         detail = "".join(traceback.format_exception_only(exc)).strip()
@@ -160,19 +273,89 @@ def commit(result: Result, entries: dict[str, dict], order: list[str], out: Path
         for f in result.files:
             atomic_write(out / f.path, f.data)
         entries[result.name] = result.entry
-        keep = [entries[n] for n in order if n in entries]
-        atomic_write(out / MANIFEST, manifest_bytes(keep))
+        atomic_write(out / MANIFEST, manifest_bytes([entries[n] for n in order
+                                                     if n in entries]))
 
 
-def remove_stale(entries: dict[str, dict], out: Path) -> list[str]:
-    """Delete themed files that no manifest entry names (a renamed or removed figure)."""
-    named = {f["path"] for e in entries.values() for f in e["files"]}
-    stale = [p for p in sorted(out.iterdir())
-             if any(t in p.name for t in THEMED) and p.name not in named]
-    for p in stale:
-        p.unlink()
-    return [p.name for p in stale]
+def remove_stale(old: dict[str, dict], entries: dict[str, dict], out: Path) -> list[str]:
+    """Delete files the old manifest says this build wrote and the new one no longer lists
+    (a figure left the table, or no longer has that file), if they are still the regular
+    files it wrote, byte for byte."""
+    kept = {f["path"] for e in entries.values() for f in e["files"]}
+    removed = []
+    for entry in old.values():
+        for f in entry["files"]:
+            path = out / f["path"]
+            if f["path"] in kept or not _regular_file_matches(path, f["bytes"], f["sha256"]):
+                continue
+            path.unlink()
+            removed.append(f["path"])
+    return sorted(removed)
 
+
+# -- workers ------------------------------------------------------------------------------
+
+def cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:      # not Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None, todo: int) -> int:
+    """--jobs, by default every CPU, never more than the CPUs or the figures to render."""
+    return max(1, min(jobs or cpus(), cpus(), todo))
+
+
+def _worker_init(parent: int):
+    # Ctrl-C is the parent's to handle. If the parent dies by any signal, SIGKILL
+    # included, the kernel sends this worker SIGKILL (Linux's PR_SET_PDEATHSIG).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    if os.getppid() != parent:    # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _kill(pool: cf.ProcessPoolExecutor) -> None:
+    """End every worker now; what they were rendering is thrown away, not written."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _run(names: list[str], workers: int):
+    """Yield results as they finish, in worker processes when there is more than one."""
+    if workers == 1:
+        for name in names:
+            yield render_entry(name)
+        return
+    # Fresh interpreters, not forks: a fork copies a parent that may have started
+    # oxipng's thread pool (a notebook, a test), and such a child can spin forever.
+    context = multiprocessing.get_context("spawn")
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                  initializer=_worker_init, initargs=(os.getpid(),))
+    try:
+        futures = [pool.submit(render_entry, n) for n in names]
+        for future in cf.as_completed(futures):
+            yield future.result()
+    except BaseException:
+        _kill(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+class Stop(BaseException):
+    """SIGTERM or SIGHUP: stop like Ctrl-C does."""
+
+
+def _stop(signum, frame):
+    raise Stop(signal.Signals(signum).name)
+
+
+# -- the build ----------------------------------------------------------------------------
 
 def build(only: list[str] | None = None, out: Path | None = None, jobs: int | None = None,
           force: bool = False, log=print) -> int:
@@ -181,22 +364,42 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
     specs = catalogue.FIGURES
     unknown = sorted(set(only or ()) - set(specs))
     if unknown:
-        raise UnknownFigure(f"only names unknown figures: {', '.join(unknown)} "
+        raise UnknownFigure(f"--only names unknown figures: {', '.join(unknown)} "
                             f"(see `convdocs list`)")
     out = Path(out) if out else default_out()
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"--out {out} is a file, not a folder; give a folder")
     out.mkdir(parents=True, exist_ok=True)
-    entries = read_manifest(out)
+    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM,
+                                                                     signal.SIGHUP)}
+    try:
+        with locked(out):
+            return _build(specs, only, out, jobs, force, log, start)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _build(specs, only, out, jobs, force, log, start) -> int:
+    old = read_manifest(out)
     order = list(specs)
-    entries = {n: e for n, e in entries.items() if n in specs}
+    entries = {n: e for n, e in old.items() if n in specs}
     wanted = [n for n in order if not only or n in only]
     todo = []
     for name in wanted:
-        if force or not is_current(figure_fingerprint(specs[name]), entries.get(name), out):
+        current = is_current(specs[name], figure_fingerprint(specs[name]), entries.get(name),
+                             out)
+        if not current:
+            entries.pop(name, None)     # its record is not evidence of anything any more
+        if force or not current:
             todo.append(name)
         else:
             log(f"unchanged  {name}")
     failed = 0
-    for result in _run(todo, jobs):
+    workers = worker_count(jobs, len(todo))
+    if jobs and jobs > workers and todo:
+        log(f"--jobs {jobs}: using {workers} workers ({cpus()} CPUs, {len(todo)} to render)")
+    for result in _run(todo, workers):
         if result.error:
             failed += 1
             log(f"FAILED     {result.name:34} {result.seconds:6.2f} s\n{result.error}")
@@ -205,37 +408,15 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
         log(f"rendered   {result.name:34} {result.seconds:6.2f} s")
     listed = manifest_bytes([entries[n] for n in order if n in entries])
     path = out / MANIFEST
-    if not path.exists() or path.read_bytes() != listed:  # e.g. a figure was removed
-        with interrupts_held():
+    with interrupts_held():
+        if not _regular_file_matches(path, len(listed), sha256(listed)):
             atomic_write(path, listed)
-    if not only and not failed:
-        for name in remove_stale(entries, out):
+        gone = {n: e for n, e in old.items() if n not in specs}
+        for n, e in old.items():      # files a current figure no longer has
+            if n in entries and e is not entries[n]:
+                gone[n] = e
+        for name in remove_stale(gone, entries, out):
             log(f"removed    {name}")
     log(f"{len(wanted)} figures: {len(todo) - failed} rendered, {len(wanted) - len(todo)} "
         f"unchanged, {failed} failed in {time.perf_counter() - start:.2f} s")
     return failed
-
-
-def _run(names: list[str], jobs: int | None):
-    """Yield results as they finish, in worker processes when jobs > 1."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(names) <= 1:
-        for name in names:
-            yield render_entry(name)
-        return
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                initializer=_ignore_sigint) as pool:
-        futures = [pool.submit(render_entry, n) for n in names]
-        try:
-            for future in cf.as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-
-
-def _ignore_sigint():
-    # Ctrl-C is the parent's to handle: it stops committing and cancels the rest.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,19 +1,45 @@
-"""The command line: `convdocs build` renders the figures, `convdocs list` names them."""
+"""The command line: `convdocs build` renders the figures, `convdocs list` names them.
+
+Problems end in a one-line message naming the file or the option and what to do,
+with exit status 1 (2 for a usage error), and no traceback unless ``--debug``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
 import sys
+
+HINTS = {
+    errno.ENOSPC: "free some space and build again",
+    errno.EDQUOT: "free some space and build again",
+    errno.EACCES: "check the folder's permissions, or build elsewhere with --out",
+    errno.EPERM: "check the folder's permissions, or build elsewhere with --out",
+    errno.EROFS: "the file system is read-only: build elsewhere with --out",
+    errno.EISDIR: "a folder stands where a file goes: move it away",
+    errno.ENOTDIR: "a file stands where a folder goes: move it away",
+}
+
+
+def _os_message(exc: OSError) -> str:
+    where = exc.filename or "the output folder"
+    hint = HINTS.get(exc.errno, "see the message above")
+    return (f"cannot write {where}: {exc.strerror or exc}; {hint}. Every figure file is "
+            f"complete, old or new")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="convdocs", description=__doc__)
+    parser = argparse.ArgumentParser(prog="convdocs", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="render every figure that changed into figures/")
     b.add_argument("--only", nargs="+", metavar="NAME", help="render only these figures")
     b.add_argument("--out", metavar="DIR", help="output folder (default: figures/)")
-    b.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    b.add_argument("--jobs", type=int, metavar="N",
+                   help="worker processes (default and most: the CPUs, and the figures to "
+                        "render)")
     b.add_argument("--force", action="store_true", help="render even unchanged figures")
+    b.add_argument("--debug", action="store_true", help="show tracebacks")
     sub.add_parser("list", help="list the figures: name, page, title")
     args = parser.parse_args(argv)
 
@@ -29,11 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         failed = build.build(only=args.only, out=args.out, jobs=args.jobs, force=args.force)
     except build.UnknownFigure as exc:
         parser.error(str(exc))
-    except ValueError as exc:      # a damaged manifest: say which file, change nothing
-        print(f"convdocs: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: every file in the output folder is complete, old or new",
+    except (build.BuildError, OSError) as exc:
+        if args.debug:
+            raise
+        text = _os_message(exc) if isinstance(exc, OSError) else str(exc)
+        print(f"convdocs: {text}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, build.Stop):
+        # A second Ctrl-C now ends the process at once, by the signal, quietly.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        print("convdocs: interrupted; every file in the output folder is complete, old or new",
               file=sys.stderr)
         return 130
     return 1 if failed else 0

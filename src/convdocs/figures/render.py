@@ -20,6 +20,7 @@ from PIL import Image
 
 from . import style
 from .spec import FigureSpec, Timing
+from .spec import file_name as spec_file_name
 from .style import Theme
 
 PNG_METADATA = {"Software": None}
@@ -179,8 +180,7 @@ def palette_steps(timing: Timing, n: int, data) -> list[int]:
 
 
 def file_name(name: str, theme: Theme, kind: str) -> str:
-    ext = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png"}[kind]
-    return f"{name}.{theme.name}.{ext}"
+    return spec_file_name(name, theme.name, kind)
 
 
 def render(spec: FigureSpec, data=None) -> list[File]:

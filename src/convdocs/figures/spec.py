@@ -88,3 +88,23 @@ class FigureSpec:
         """The caption or alt text, computed from `data` when it is a function."""
         value = getattr(self, field)
         return value(data) if callable(value) else value
+
+
+# -- file names: stable, because teachers' slides and the site link to them ---------------
+
+EXTENSIONS = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png"}
+
+
+def kinds(spec: FigureSpec) -> tuple[str, ...]:
+    """The kinds of file a figure has: a 2x PNG and an SVG; an animation also has a GIF
+    and a print strip of its frames."""
+    return ("gif", "frames", "png", "svg") if spec.animated else ("png", "svg")
+
+
+def file_name(name: str, theme: str, kind: str) -> str:
+    """``NAME.THEME.EXT``, for example ``grid.dark.png`` or ``convolution.light.frames.png``."""
+    return f"{name}.{theme}.{EXTENSIONS[kind]}"
+
+
+def file_names(spec: FigureSpec, themes) -> list[str]:
+    return [file_name(spec.name, theme, kind) for theme in themes for kind in kinds(spec)]
