@@ -7,7 +7,7 @@ the total over both sides; the two conventions must not be mixed.)
 
 from __future__ import annotations
 
-from . import _validate as v
+from . import _sizes, _validate as v
 
 
 def effective_size(k: int, dilation: int = 1) -> int:
@@ -95,12 +95,6 @@ def resolve_padding(padding: object, kernel_shape: tuple[int, int],
     return (rows, rows), (cols, cols)
 
 
-def transposed_span(n: int, k: int, stride: int, padding: int, output_padding: int,
-                    dilation: int) -> int:
-    """The transposed size formula alone, unchecked (it may come out below 1)."""
-    return (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
-
-
 def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
                            output_padding: int = 0, dilation: int = 1) -> int:
     """Size of the output of a transposed convolution along one axis.
@@ -156,7 +150,7 @@ def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
         raise ValueError(
             f"output_padding must be smaller than stride or dilation "
             f"(got output_padding={output_padding} with stride={stride}, dilation={dilation})")
-    out = transposed_span(n, k, stride, padding, output_padding, dilation)
+    out = _sizes.transposed_span(n, k, stride, padding, output_padding, dilation)
     if out < 1:
         raise ValueError(
             f"padding={padding} is too large: the output would have size {out} "

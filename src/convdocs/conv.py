@@ -6,16 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import _sizes, _validate as v
 from .arithmetic import effective_size, resolve_padding
 
 # numpy.pad's name for each of PyTorch's padding modes.
 _NUMPY_PAD_MODE = {"zeros": "constant", "reflect": "reflect",
                    "replicate": "edge", "circular": "wrap"}
-
-# Rows are processed in blocks of about this many output values, so that the
-# running sum and the scratch buffer stay in cache while every tap is added.
-_BLOCK_VALUES = 1 << 15  # 256 KiB of float64: measured best on a 2 MiB L2
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def run_plan(plan: ConvPlan) -> np.ndarray:
     out = np.empty(plan.out_shape)
     (sh, sw), (oh, ow) = plan.stride, plan.out_shape[:2]
     row_values = max(1, out[0].size)
-    block = max(1, _BLOCK_VALUES // row_values)
+    block = max(1, _sizes.BLOCK_VALUES // row_values)
     scratch = np.empty((min(block, oh),) + plan.out_shape[1:])
     taps = list(plan.taps())
     for r0 in range(0, oh, block):

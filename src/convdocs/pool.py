@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import _sizes, _validate as v
 from .arithmetic import output_size
-from .conv import _BLOCK_VALUES, pad
+from .conv import pad
 
 POOL_OPS = ("max", "avg")
 
@@ -88,7 +88,7 @@ def run_plan(plan: PoolPlan) -> np.ndarray:
     kh, kw = plan.size
     reduce = np.maximum if plan.op == "max" else np.add
     out = np.empty(plan.out_shape)
-    block = max(1, _BLOCK_VALUES // max(1, plan.padded[0].size))
+    block = max(1, _sizes.BLOCK_VALUES // max(1, plan.padded[0].size))
     scratch = np.empty((min(block, oh),) + plan.padded.shape[1:])
     for r0 in range(0, oh, block):
         r1 = min(oh, r0 + block)

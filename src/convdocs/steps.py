@@ -68,7 +68,12 @@ def _window(padded, pads, top, left, offsets_r, offsets_c, shape):
     return rows, cols, inside, padded[np.ix_(rows_p, cols_p)]
 
 
-def _conv_steps(plan: ConvPlan, shape) -> list[Step]:
+def conv_plan_steps(plan: ConvPlan, shape) -> list[Step]:
+    """Trace a convolution plan; `shape` is the unpadded input's, to mark padded cells.
+
+    The engine behind :func:`conv2d_steps` and
+    :func:`convdocs.transpose.conv_transpose2d_steps`.
+    """
     kernel = plan.kernel
     kh, kw = kernel.shape[:2]
     offsets_r, offsets_c = np.arange(kh) * plan.dilation[0], np.arange(kw) * plan.dilation[1]
@@ -106,11 +111,11 @@ def conv2d_steps(image, kernel, *, stride=1, padding=0, dilation=1,
     """
     plan = plan_conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation,
                        padding_mode=padding_mode)
-    shape = np.shape(image)
-    return _conv_steps(plan, shape)
+    return conv_plan_steps(plan, np.shape(image))
 
 
-def _pool_steps(plan: PoolPlan, shape) -> list[Step]:
+def pool_plan_steps(plan: PoolPlan, shape) -> list[Step]:
+    """Trace a pooling plan; `shape` is the unpadded input's, to mark padded cells."""
     kh, kw = plan.size
     offsets_r, offsets_c = np.arange(kh), np.arange(kw)
     steps = []
@@ -145,4 +150,4 @@ def pool2d_steps(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=F
     """
     plan = plan_pool2d(image, size, op=op, stride=stride, padding=padding,
                        ceil_mode=ceil_mode, count_include_pad=count_include_pad)
-    return _pool_steps(plan, np.shape(image))
+    return pool_plan_steps(plan, np.shape(image))

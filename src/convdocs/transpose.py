@@ -24,10 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
-from .arithmetic import transposed_span
+from . import _sizes, _validate as v
 from .conv import ConvPlan, plan_conv2d, run_plan
-from .steps import Step, _conv_steps
+from .steps import Step, conv_plan_steps
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def plan_conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=
                 f"output_padding must be smaller than stride or dilation along {name} "
                 f"(got output_padding={output_padding} with stride={stride}, "
                 f"dilation={dilation})")
-        size = transposed_span(x.shape[axis], k.shape[axis], stride[axis], padding[axis],
+        size = _sizes.transposed_span(x.shape[axis], k.shape[axis], stride[axis], padding[axis],
                                output_padding[axis], dilation[axis])
         if size < 1:
             raise ValueError(
@@ -251,4 +250,4 @@ def conv_transpose2d_steps(image, kernel, *, stride=1, padding=0, output_padding
     """
     plan = plan_conv_transpose2d(image, kernel, stride=stride, padding=padding,
                                  output_padding=output_padding, dilation=dilation)
-    return _conv_steps(plan.conv, plan.stretched.shape)
+    return conv_plan_steps(plan.conv, plan.stretched.shape)
