@@ -3,6 +3,9 @@
 No learning happens here: the filters are chosen by hand, so every feature
 map can be explained. The point is to show what the stages of a CNN do to an
 image, and how far into the input each output cell can see.
+
+:func:`relu` is defined here, next to its layer, and exported as ``convdocs.relu``
+with the other operations; this module's own exports are the layers.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from . import _validate as v
 from .arithmetic import effective_size
 from .conv import conv2d
 from .pool import avg_pool2d, max_pool2d
+
+__all__ = ["Conv", "Pool", "ReLU", "forward", "receptive_fields"]
 
 
 def relu(x) -> np.ndarray:
