@@ -90,7 +90,7 @@ CASES = [
                                                          padding=1),
      ValueError, r"\bkernel\b", r"\(4, 6\)"),
     ("dilated_kernel_larger_than_input", lambda t: conv2d(X, K, dilation=3), ValueError,
-     r"\bkernel\b", r"dilation \(3, 3\)"),
+     r"\bkernel\b", r"dilation=\(3, 3\)"),
     ("pool_window_larger_than_input", lambda t: max_pool2d(np.ones((3, 3)), 4), ValueError,
      r"\bsize\b", r"\(4, 4\)"),
     ("pool_window_larger_than_padded_input", lambda t: avg_pool2d(np.ones((1, 4)), (4, 2),
@@ -264,3 +264,25 @@ def test_valid_extreme_values_raise_no_numpy_warning(call, expected):
             assert np.isinf(out).all()
         else:
             np.testing.assert_array_equal(call(), expected)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: conv2d(np.ones((3, 3)), np.ones((4, 6)), padding=1),
+    lambda: conv2d(X, K, dilation=3),
+    lambda: max_pool2d(np.ones((3, 3)), 4),
+    lambda: output_size(5, 7),
+], ids=["conv", "conv_dilated", "pool", "output_size"])
+def test_window_too_large_has_one_wording(call):
+    with pytest.raises(ValueError, match=r"^\S.* is larger than the padded input: it spans "
+                                         r"\S.* but the padded input is \S.* \(.*\)$"):
+        call()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: convdocs.conv_transpose2d(np.ones((3, 3)), K, padding=3),
+    lambda: convdocs.transposed_output_size(3, 3, padding=3),
+], ids=["conv_transpose2d", "transposed_output_size"])
+def test_empty_output_has_one_wording(call):
+    with pytest.raises(ValueError, match=r"^padding=.+? is too large: the output would have "
+                                         r"size -1( along rows)? \(.*\)$"):
+        call()

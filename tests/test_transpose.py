@@ -532,11 +532,11 @@ CASES = [
      r"\bpadding\b", r"'same'"),
     # 3x3 input, 3x3 kernel: (3 - 1) - 2p + 2 + 1 = 5 - 2p < 1 from p = 3 on
     ("padding_empties_output", lambda: conv_transpose2d(X, K, padding=3), ValueError,
-     r"\bpadding\b", r"padding=\(3, 3\).*-1 rows"),
+     r"\bpadding\b", r"padding=\(3, 3\).*size -1 along rows"),
     # 2 columns, 1-wide kernel: (2 - 1) - 2*1 + 0 + 1 = 0 columns exactly
     ("padding_empties_output_exactly", lambda: conv_transpose2d(np.ones((4, 2)), [[1.0]],
                                                                 padding=(0, 1)),
-     ValueError, r"\bpadding\b", r"padding=\(0, 1\).*0 cols"),
+     ValueError, r"\bpadding\b", r"padding=\(0, 1\).*size 0 along cols"),
     ("stride_0", lambda: conv_transpose2d(X, K, stride=0), ValueError, r"\bstride\b",
      r"\(got 0\)"),
     ("stride_float", lambda: conv_transpose2d(X, K, stride=1.5), TypeError, r"\bstride\b",

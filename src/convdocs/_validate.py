@@ -93,6 +93,26 @@ def choice(value: object, name: str, options: tuple[str, ...]) -> str:
     return value
 
 
+def window_fits(window: str, spans, padded, context: str) -> None:
+    """Refuse a window (a kernel or a pooling size) larger than the padded input.
+
+    `spans` and `padded` are ints (one axis) or (rows, cols) pairs; `window` names the
+    parameter and its value, `context` the rest of the call.
+    """
+    pairs = zip(spans, padded) if isinstance(spans, tuple) else [(spans, padded)]
+    if any(span > room for span, room in pairs):
+        raise ValueError(f"{window} is larger than the padded input: it spans {spans} but the "
+                         f"padded input is {padded} ({context})")
+
+
+def output_not_empty(size: int, culprit: str, context: str, axis: str = "") -> None:
+    """Refuse a configuration whose output would have `size` < 1 cells (along `axis`)."""
+    if size < 1:
+        along = f" along {axis}" if axis else ""
+        raise ValueError(f"{culprit} is too large: the output would have size {size}{along} "
+                         f"({context})")
+
+
 def flag(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False (got {_show(value)})")

@@ -57,11 +57,9 @@ def output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
     padding = v.nonnegative_int(padding, "padding")
     dilation = v.positive_int(dilation, "dilation")
     ceil_mode = v.flag(ceil_mode, "ceil_mode")
+    v.window_fits(f"k={k} with dilation={dilation}", effective_size(k, dilation),
+                  n + 2 * padding, f"n={n}, padding={padding}")
     span = n + 2 * padding - effective_size(k, dilation)
-    if span < 0:
-        raise ValueError(
-            f"k must fit in the padded input: effective size {effective_size(k, dilation)} "
-            f"> {n + 2 * padding} (n={n}, padding={padding}, dilation={dilation})")
     out = -(-span // stride) + 1 if ceil_mode else span // stride + 1
     if ceil_mode and (out - 1) * stride >= n + padding:
         out -= 1  # the last window would start in the right-hand padding
@@ -151,9 +149,6 @@ def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
             f"output_padding must be smaller than stride or dilation "
             f"(got output_padding={output_padding} with stride={stride}, dilation={dilation})")
     out = _sizes.transposed_span(n, k, stride, padding, output_padding, dilation)
-    if out < 1:
-        raise ValueError(
-            f"padding={padding} is too large: the output would have size {out} "
-            f"(n={n}, k={k}, stride={stride}, dilation={dilation}, "
-            f"output_padding={output_padding})")
+    v.output_not_empty(out, f"padding={padding}", f"n={n}, k={k}, stride={stride}, "
+                       f"dilation={dilation}, output_padding={output_padding}")
     return out

@@ -71,13 +71,12 @@ def plan_conv2d(image, kernel, *, stride=1, padding=0, dilation=1,
         if mode == "circular" and widest > n:
             raise ValueError(f"padding_mode='circular' needs padding <= input size along {name} "
                              f"(got padding {widest} for size {n})")
+    padded_hw = tuple(x.shape[a] + sum(pads[a]) for a in (0, 1))
+    spans = tuple(effective_size(k.shape[a], dilation[a]) for a in (0, 1))
+    v.window_fits(f"kernel of shape {k.shape} with dilation={dilation}", spans, padded_hw,
+                  f"image shape {x.shape}, padding {pads}")
     padded = pad(x, pads, mode)
-    spans = [effective_size(k.shape[a], dilation[a]) for a in (0, 1)]
-    if spans[0] > padded.shape[0] or spans[1] > padded.shape[1]:
-        raise ValueError(
-            f"kernel (shape {k.shape}, dilation {dilation}, spanning {tuple(spans)}) is larger "
-            f"than the padded input {padded.shape[:2]} (image shape {x.shape}, padding {pads})")
-    out_hw = tuple((padded.shape[a] - spans[a]) // stride[a] + 1 for a in (0, 1))
+    out_hw = tuple((padded_hw[a] - spans[a]) // stride[a] + 1 for a in (0, 1))
     depthwise = x.ndim == 3 and k.ndim == 2
     out_shape = out_hw + ((x.shape[2],) if depthwise else ())
     return ConvPlan(padded, k, pads, stride, dilation, out_shape)

@@ -53,10 +53,8 @@ def plan_pool2d(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=Fa
         if 2 * p > k:
             raise ValueError(f"padding must be at most half the window (got padding={padding} "
                              f"for size={size})")
-    for axis in (0, 1):
-        if size[axis] > x.shape[axis] + 2 * pads[axis]:
-            raise ValueError(f"size {size} is larger than the padded input "
-                             f"(image shape {x.shape}, padding {pads})")
+    v.window_fits(f"size={size}", size, tuple(x.shape[a] + 2 * pads[a] for a in (0, 1)),
+                  f"image shape {x.shape}, padding {pads}")
     out_hw = tuple(output_size(x.shape[a], size[a], stride=stride[a], padding=pads[a],
                                ceil_mode=ceil_mode) for a in (0, 1))
     # ceil_mode can let the last window hang over the padded edge: pad that too.

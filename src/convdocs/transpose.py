@@ -125,11 +125,9 @@ def plan_conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=
                 f"dilation={dilation})")
         size = _sizes.transposed_span(x.shape[axis], k.shape[axis], stride[axis], padding[axis],
                                output_padding[axis], dilation[axis])
-        if size < 1:
-            raise ValueError(
-                f"padding={padding} is too large: the output would have {size} {name} "
-                f"(image shape {x.shape}, kernel shape {k.shape}, stride={stride}, "
-                f"dilation={dilation}, output_padding={output_padding})")
+        v.output_not_empty(size, f"padding={padding}",
+                           f"image shape {x.shape}, kernel shape {k.shape}, stride={stride}, "
+                           f"dilation={dilation}, output_padding={output_padding}", name)
 
     pads, lengths, where, kept = [], [], [], []
     for axis in (0, 1):
