@@ -227,8 +227,15 @@ def test_max_pool_is_a_value_of_its_window(cfg, seed):
 def test_global_pools_known_answers():
     assert global_max_pool([[1, 7], [3, 2]]) == 7.0
     assert global_avg_pool([[1, 7], [3, 1]]) == 3.0      # (1+7+3+1)/4
-    assert isinstance(global_max_pool([[1, 7], [3, 2]]), float)
-    assert isinstance(global_avg_pool([[1, 7], [3, 1]]), float)
+
+
+@pytest.mark.parametrize("shape, expected", [((2, 3), ()), ((2, 3, 1), (1,)), ((2, 3, 4), (4,))])
+@pytest.mark.parametrize("pool", [global_max_pool, global_avg_pool])
+def test_global_pools_always_return_an_array(pool, shape, expected):
+    # The spatial axes are reduced away, channels kept: the same type whatever the input.
+    out = pool(np.ones(shape, dtype=np.int32))
+    assert type(out) is np.ndarray and out.shape == expected and out.dtype == np.float64
+    np.testing.assert_array_equal(out, np.ones(expected))
 
 
 def test_global_pools_per_channel():

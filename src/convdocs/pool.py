@@ -158,23 +158,38 @@ def avg_pool2d(image, size=2, *, stride=None, padding=0, ceil_mode=False,
                                 ceil_mode=ceil_mode, count_include_pad=count_include_pad))
 
 
-def global_max_pool(image):
-    """The largest value of each channel: a float for (H, W), shape (C,) for (H, W, C).
+def global_max_pool(image) -> np.ndarray:
+    """The largest value of each channel: the two spatial axes reduced away.
 
+    Parameters
+    ----------
+    image : array of shape (H, W) or (H, W, C)
+
+    Returns
+    -------
+    ndarray of float64, shape () or (C,)
+        Always an array, like ``image.max(axis=(0, 1))`` would be for an array: shape
+        () for an (H, W) image, whose one value ``float(out)`` gives, and (C,) for
+        (H, W, C).
+
+    Examples
+    --------
     >>> global_max_pool([[1, 7], [3, 2]])
-    7.0
+    array(7.)
+    >>> global_max_pool([[[1, 10], [7, 20]], [[3, 30], [2, 40]]])
+    array([ 7., 40.])
     """
-    x = v.image(image)
-    out = x.max(axis=(0, 1))
-    return float(out) if x.ndim == 2 else out
+    return np.asarray(v.image(image).max(axis=(0, 1)))
 
 
-def global_avg_pool(image):
-    """The mean of each channel: a float for (H, W), shape (C,) for (H, W, C).
+def global_avg_pool(image) -> np.ndarray:
+    """The mean of each channel: shape () for (H, W), (C,) for (H, W, C).
+
+    Returns an array in every case, as :func:`global_max_pool` does.
 
     >>> global_avg_pool([[1, 7], [3, 1]])
+    array(3.)
+    >>> float(global_avg_pool([[1, 7], [3, 1]]))
     3.0
     """
-    x = v.image(image)
-    out = x.mean(axis=(0, 1))
-    return float(out) if x.ndim == 2 else out
+    return np.asarray(v.image(image).mean(axis=(0, 1)))
