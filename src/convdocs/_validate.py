@@ -6,15 +6,18 @@ never surfaces as a numpy error from deep inside an operation.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
+
+from . import _sizes
 
 PADDING_WORDS = ("valid", "same", "full")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _show(value: object) -> str:
+def show(value: object) -> str:
     """A short repr for an error message."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -23,11 +26,11 @@ def _show(value: object) -> str:
 def real_array(value: object, name: str, ndims: tuple[int, ...]) -> np.ndarray:
     """Return `value` as a finite float64 array with one of `ndims` dimensions."""
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers (got {_show(value)})")
+        raise TypeError(f"{name} must be an array of numbers (got {show(value)})")
     try:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array (got {_show(value)})") from exc
+        raise ValueError(f"{name} must be a rectangular array (got {show(value)})") from exc
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers (got dtype {arr.dtype})")
     if arr.ndim not in ndims:
@@ -54,7 +57,7 @@ def image(value: object, name: str = "image") -> np.ndarray:
 
 def positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer (got {_show(value)})")
+        raise TypeError(f"{name} must be a positive integer (got {show(value)})")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer (got {value})")
     return int(value)
@@ -62,7 +65,7 @@ def positive_int(value: object, name: str) -> int:
 
 def nonnegative_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a non-negative integer (got {_show(value)})")
+        raise TypeError(f"{name} must be a non-negative integer (got {show(value)})")
     if value < 0:
         raise ValueError(f"{name} must be >= 0 (got {value})")
     return int(value)
@@ -71,7 +74,7 @@ def nonnegative_int(value: object, name: str) -> int:
 def _pair(value: object, name: str, check) -> tuple[int, int]:
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a (rows, cols) pair (got {_show(value)})")
+            raise ValueError(f"{name} must be an int or a (rows, cols) pair (got {show(value)})")
         return check(value[0], name), check(value[1], name)
     return check(value, name), check(value, name)
 
@@ -89,8 +92,38 @@ def nonnegative_pair(value: object, name: str) -> tuple[int, int]:
 def choice(value: object, name: str, options: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in options:
         listed = ", ".join(repr(o) for o in options)
-        raise ValueError(f"{name} must be one of {listed} (got {_show(value)})")
+        raise ValueError(f"{name} must be one of {listed} (got {show(value)})")
     return value
+
+
+def cells_fit(shape: tuple, what: str, because: str, error: type = ValueError) -> None:
+    """Refuse to build an array of `shape` with more than MAX_CELLS values.
+
+    `because` names the arguments that made it so big, with their values.
+    """
+    count, limit = math.prod(shape), _sizes.MAX_CELLS
+    if count > limit:
+        raise error(f"{because} would make {what} of shape {tuple(shape)}: {count} values, "
+                    f"more than convdocs.MAX_CELLS ({limit})")
+
+
+def products_fit(kernel_shape: tuple, out_shape: tuple) -> None:
+    """Refuse a convolution of more than MAX_PRODUCTS multiplications (taps x outputs)."""
+    count, limit = math.prod(kernel_shape) * math.prod(out_shape), _sizes.MAX_PRODUCTS
+    if count > limit:
+        raise ValueError(f"kernel of shape {tuple(kernel_shape)} over an output of shape "
+                         f"{tuple(out_shape)} needs {count} multiplications, more than "
+                         f"convdocs.MAX_PRODUCTS ({limit}); use a smaller kernel or image")
+
+
+def steps_fit(count: int, function: str, operation: str, image_shape: tuple) -> None:
+    """Refuse a trace of more than MAX_STEPS steps, before any step is built."""
+    limit = _sizes.MAX_STEPS
+    if count > limit:
+        raise ValueError(f"{function} would make {count} steps, more than convdocs.MAX_STEPS "
+                         f"({limit}): traces are for the small grids a figure shows, so trace "
+                         f"a crop of the image, or call {operation} for the numbers alone "
+                         f"(got image of shape {tuple(image_shape)})")
 
 
 def window_fits(window: str, spans, padded, context: str) -> None:
@@ -115,5 +148,5 @@ def output_not_empty(size: int, culprit: str, context: str, axis: str = "") -> N
 
 def flag(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False (got {_show(value)})")
+        raise TypeError(f"{name} must be True or False (got {show(value)})")
     return bool(value)

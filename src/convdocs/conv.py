@@ -75,10 +75,20 @@ def plan_conv2d(image, kernel, *, stride=1, padding=0, dilation=1,
     spans = tuple(effective_size(k.shape[a], dilation[a]) for a in (0, 1))
     v.window_fits(f"kernel of shape {k.shape} with dilation={dilation}", spans, padded_hw,
                   f"image shape {x.shape}, padding {pads}")
-    padded = pad(x, pads, mode)
+    # Sizes are checked before anything is built; the output is never larger than
+    # the padded input, so one check of the two covers both.
+    if not any(map(any, pads)):
+        because = f"image of shape {x.shape}"
+    elif isinstance(padding, str):
+        because = f"padding={padding!r} with dilation={dilation}"
+    else:
+        because = f"padding={v.show(padding)}"
+    v.cells_fit(padded_hw + x.shape[2:], "the padded input", because)
     out_hw = tuple((padded_hw[a] - spans[a]) // stride[a] + 1 for a in (0, 1))
     depthwise = x.ndim == 3 and k.ndim == 2
     out_shape = out_hw + ((x.shape[2],) if depthwise else ())
+    v.products_fit(k.shape, out_shape)
+    padded = pad(x, pads, mode)
     return ConvPlan(padded, k, pads, stride, dilation, out_shape)
 
 
@@ -138,6 +148,14 @@ def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, padding_mode="zero
     Returns
     -------
     ndarray of float64
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, with a message that names the argument and its value.
+        Among them: a padded input of more than ``convdocs.MAX_CELLS`` values, or
+        more than ``convdocs.MAX_PRODUCTS`` multiplications, refused before
+        anything is allocated.
 
     Examples
     --------

@@ -1,7 +1,8 @@
 """Sample images: the story's grid, simple test patterns, a real photo, your own file.
 
 Synthetic images hold 0 (black) and 1 (white). Photos hold grey levels from
-0 to 255 as float64.
+0 to 255 as float64. No generator makes an array of more than
+``convdocs.MAX_CELLS`` values.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def grid(cells: int = 3, cell_size: int = 6, line_width: int = 2) -> np.ndarray:
     line_width = v.positive_int(line_width, "line_width")
     period = cell_size + line_width
     n = cells * period + line_width
+    v.cells_fit((n, n), "a grid", f"cells={cells}, cell_size={cell_size}, "
+                                  f"line_width={line_width}")
     on_line = (np.arange(n) % period) < line_width
     return (~np.logical_or.outer(on_line, on_line)).astype(np.float64)
 
@@ -48,7 +51,9 @@ def checkerboard(squares: int = 4, square_size: int = 2) -> np.ndarray:
     """
     squares = v.positive_int(squares, "squares")
     square_size = v.positive_int(square_size, "square_size")
-    index = np.arange(squares * square_size) // square_size
+    n = squares * square_size
+    v.cells_fit((n, n), "a checkerboard", f"squares={squares}, square_size={square_size}")
+    index = np.arange(n) // square_size
     return (np.add.outer(index, index) % 2).astype(np.float64)
 
 
@@ -61,6 +66,7 @@ def step_edge(size: int = 8, *, vertical: bool = True) -> np.ndarray:
     size = v.positive_int(size, "size")
     if size < 2:
         raise ValueError(f"size must be at least 2 to hold an edge (got {size})")
+    v.cells_fit((size, size), "a step edge", f"size={size}")
     ramp = (np.arange(size) >= size // 2).astype(np.float64)
     row = np.broadcast_to(ramp, (size, size))
     return np.array(row if vertical else row.T)
@@ -127,6 +133,10 @@ def numbers(shape=(5, 5), *, high: int = 5, seed: int = 0) -> np.ndarray:
     rows, cols = v.positive_pair(shape, "shape")
     high = v.positive_int(high, "high")
     seed = v.nonnegative_int(seed, "seed")
+    if high > 2**53:
+        raise ValueError(f"high must be at most 2**53, so that every number is exact in "
+                         f"float64 (got {high})")
+    v.cells_fit((rows, cols), "an array", f"shape={(rows, cols)}")
     return np.random.default_rng(seed).integers(0, high, (rows, cols)).astype(np.float64)
 
 
@@ -139,6 +149,7 @@ def smiley(size: int = 8) -> np.ndarray:
     size = v.positive_int(size, "size")
     if size < 6:
         raise ValueError(f"size must be at least 6 to draw a face (got {size})")
+    v.cells_fit((size, size), "a face", f"size={size}")
     y, x = (np.mgrid[0:size, 0:size] + 0.5) / size - 0.5   # centre of each pixel, -0.5..0.5
     r = np.hypot(x, y)
     face = np.where(r < 0.48, 200.0, 30.0)

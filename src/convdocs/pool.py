@@ -32,7 +32,8 @@ class PoolPlan:
 
 def _divisors(n: int, k: int, s: int, p: int, out: int, include_pad: bool) -> np.ndarray:
     """How many cells each window along one axis averages over (PyTorch's rule)."""
-    start = np.arange(out) * s - p
+    # (A stride past the padded input leaves one window: keep numpy's ints small.)
+    start = np.arange(out) * min(s, n + 2 * p) - p
     end = np.minimum(start + k, n + p)
     if not include_pad:
         start, end = np.maximum(start, 0), np.minimum(end, n)
@@ -60,6 +61,11 @@ def plan_pool2d(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=Fa
     # ceil_mode can let the last window hang over the padded edge: pad that too.
     widths = tuple((pads[a], max(pads[a], (out_hw[a] - 1) * stride[a] + size[a]
                                  - x.shape[a] - pads[a])) for a in (0, 1))
+    # The output is never larger than the padded input: one size check covers both.
+    because = (f"padding={v.show(padding)} with size={size}" if any(pads)
+               else f"image of shape {x.shape}")
+    v.cells_fit(tuple(x.shape[a] + sum(widths[a]) for a in (0, 1)) + x.shape[2:],
+                "the padded input", because)
     padded = pad(x, widths, "zeros", value=-np.inf if op == "max" else 0.0)
     divisor = None
     if op == "avg":
@@ -70,8 +76,6 @@ def plan_pool2d(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=Fa
         else:
             divisor = np.multiply.outer(rows, cols)
     return PoolPlan(op, padded, size, stride, pads, out_hw + x.shape[2:], divisor)
-
-
 
 
 def run_plan(plan: PoolPlan) -> np.ndarray:
@@ -130,6 +134,13 @@ def max_pool2d(image, size=2, *, stride=None, padding=0, ceil_mode=False):
         Cells of -inf added on each side, at most half the window.
     ceil_mode : bool
         Keep a last, partial window instead of dropping the leftover cells.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, naming the argument and its value; among them a window
+        larger than the padded input (which PyTorch accepts with `ceil_mode`) and
+        a padded input of more than ``convdocs.MAX_CELLS`` values.
 
     Examples
     --------
