@@ -6,6 +6,7 @@ never surfaces as a numpy error from deep inside an operation.
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 
@@ -23,14 +24,52 @@ def show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _at(index: tuple) -> str:
+    return f" at index {index}" if index else ""
+
+
+def _unmasked(value: np.ma.MaskedArray, name: str) -> np.ndarray:
+    """The data of a masked array with nothing masked; numpy.asarray would drop the mask."""
+    mask = np.ma.getmaskarray(value)
+    if mask.any():
+        where = tuple(int(i) for i in np.argwhere(mask)[0])
+        raise ValueError(f"{name} must have no masked cells (got {int(mask.sum())} masked, "
+                         f"the first at index {where}); fill them first, e.g. .filled(0)")
+    return np.ma.getdata(value)
+
+
+def _objects_as_floats(arr: np.ndarray, name: str) -> np.ndarray:
+    """An object array of real numbers (ints beyond int64, fractions) as float64."""
+    for index, item in np.ndenumerate(arr):
+        if not isinstance(item, (numbers.Real, decimal.Decimal, np.bool_)):
+            raise TypeError(f"{name} must hold real numbers (got {show(item)}{_at(index)})")
+    try:
+        return arr.astype(np.float64)
+    except (OverflowError, ValueError):   # an int beyond float64's range, Decimal("sNaN")
+        for index, item in np.ndenumerate(arr):
+            try:
+                float(item)
+            except OverflowError:
+                raise ValueError(f"{name} must be finite (got {show(item)}{_at(index)}, "
+                                 f"beyond float64's range)") from None
+            except ValueError:
+                raise ValueError(f"{name} must be finite (got {show(item)}{_at(index)})") \
+                    from None
+        raise
+
+
 def real_array(value: object, name: str, ndims: tuple[int, ...]) -> np.ndarray:
     """Return `value` as a finite float64 array with one of `ndims` dimensions."""
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers (got {show(value)})")
+    if isinstance(value, np.ma.MaskedArray):
+        value = _unmasked(value, name)
     try:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
         raise ValueError(f"{name} must be a rectangular array (got {show(value)})") from exc
+    if arr.dtype == object:
+        arr = _objects_as_floats(arr, name)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers (got dtype {arr.dtype})")
     if arr.ndim not in ndims:
@@ -38,7 +77,9 @@ def real_array(value: object, name: str, ndims: tuple[int, ...]) -> np.ndarray:
         raise ValueError(f"{name} must be {wanted} (got shape {arr.shape})")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty (got shape {arr.shape})")
-    arr = arr.astype(np.float64, copy=False)
+    given = arr
+    with np.errstate(over="ignore"):   # a long double beyond float64: checked below
+        arr = arr.astype(np.float64, copy=False)
     # One cheap pass: the sum is finite unless a NaN or inf is present (or it
     # overflows, which the exact check below then clears).
     with np.errstate(over="ignore", invalid="ignore"):
@@ -46,6 +87,9 @@ def real_array(value: object, name: str, ndims: tuple[int, ...]) -> np.ndarray:
     if not np.isfinite(total) and not np.isfinite(arr).all():
         bad = ~np.isfinite(arr)
         where = tuple(int(i) for i in np.argwhere(bad)[0])
+        if np.isfinite(given[where]):
+            raise ValueError(f"{name} must be finite (got {given[where]} at index {where}, "
+                             f"beyond float64's range)")
         raise ValueError(f"{name} must be finite (got {arr[where]} at index {where})")
     return arr
 

@@ -10,6 +10,7 @@ with the other operations; this module's own exports are the layers.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,10 +93,25 @@ class Pool:
         return fn(x, self.size, stride=self.stride)
 
 
+def _layers(layers) -> list:
+    """`layers` as a list of layers: each callable, with an int size and stride (or None)."""
+    try:
+        layers = list(layers)
+    except TypeError:
+        raise TypeError(f"layers must be a list of layers (got {v.show(layers)})") from None
+    for i, layer in enumerate(layers):
+        size, stride = getattr(layer, "size", None), getattr(layer, "stride", None)
+        if not (callable(layer) and isinstance(size, numbers.Integral)
+                and (stride is None or isinstance(stride, numbers.Integral))):
+            raise TypeError(f"layers must be cnn layers (Conv, ReLU, Pool), each with a size and "
+                            f"a stride (got {v.show(layer)} at index {i})")
+    return layers
+
+
 def forward(image, layers) -> list[np.ndarray]:
     """Run `layers` in order; return the input and every layer's output."""
     outs = [v.image(image)]
-    for layer in layers:
+    for layer in _layers(layers):
         outs.append(layer(outs[-1]))
     return outs
 
@@ -112,7 +128,7 @@ def receptive_fields(layers) -> list[tuple[int, int]]:
     """
     size, jump = 1, 1
     fields = [(size, jump)]
-    for layer in layers:
+    for layer in _layers(layers):
         k = effective_size(layer.size)
         stride = layer.stride or layer.size
         size += (k - 1) * jump
