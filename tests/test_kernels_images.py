@@ -228,9 +228,11 @@ def test_load_image_gray_file_as_rgb(tmp_path):
                                   [[[0, 0, 0], [100, 100, 100], [255, 255, 255]]])
 
 
-def test_load_image_drops_alpha(tmp_path):
+def test_load_image_drops_alpha_when_told(tmp_path):
+    # (without alpha=..., a file with transparency is refused: tests/test_hostile_inputs.py)
     Image.fromarray(np.array([[[10, 20, 30, 0]]], dtype=np.uint8), "RGBA").save(tmp_path / "a.png")
-    np.testing.assert_array_equal(load_image(tmp_path / "a.png", gray=False), [[[10, 20, 30]]])
+    np.testing.assert_array_equal(load_image(tmp_path / "a.png", gray=False, alpha="drop"),
+                                  [[[10, 20, 30]]])
 
 
 def test_load_image_16_bit_png_keeps_its_levels(tmp_path):
