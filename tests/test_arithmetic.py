@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from strategies import SETTINGS, configs
 
 from convdocs import avg_pool2d, conv2d, max_pool2d, output_size
 
@@ -202,42 +204,24 @@ def test_ceil_mode_never_loses_a_window():
                 assert lo <= hi <= lo + 1
 
 
-def test_output_size_equals_conv2d_shape_on_random_configs():
-    rng = np.random.default_rng(1234)
-    checked = 0
-    while checked < 150:
-        h, w = rng.integers(1, 12, size=2)
-        kh, kw = rng.integers(1, 6, size=2)
-        sh, sw = rng.integers(1, 4, size=2)
-        ph, pw = rng.integers(0, 4, size=2)
-        dh, dw = rng.integers(1, 4, size=2)
-        if kh + (kh - 1) * (dh - 1) > h + 2 * ph or kw + (kw - 1) * (dw - 1) > w + 2 * pw:
-            continue
-        out = conv2d(rng.normal(size=(h, w)), rng.normal(size=(kh, kw)), stride=(sh, sw),
-                     padding=(ph, pw), dilation=(dh, dw))
-        assert out.shape == (output_size(h, kh, stride=sh, padding=ph, dilation=dh),
-                             output_size(w, kw, stride=sw, padding=pw, dilation=dw))
-        checked += 1
+@SETTINGS
+@given(cfg=configs("conv", max_side=11, max_kernel=5, max_dilation=3, modes=("zeros",)))
+def test_output_size_equals_conv2d_shape_on_random_configs(cfg):
+    kw = cfg.kwargs
+    out = conv2d(np.zeros(cfg.shape), np.ones(cfg.kernel), **kw)
+    assert out.shape == tuple(output_size(n, k, stride=s, padding=p, dilation=d) for
+                              n, k, s, p, d in zip(cfg.shape, cfg.kernel, kw["stride"],
+                                                   kw["padding"], kw["dilation"]))
 
 
-def test_output_size_equals_pool_shape_on_random_configs():
-    rng = np.random.default_rng(4321)
-    checked = 0
-    while checked < 150:
-        h, w = rng.integers(1, 12, size=2)
-        kh, kw = rng.integers(1, 6, size=2)
-        sh, sw = rng.integers(1, 4, size=2)
-        ph, pw = rng.integers(0, kh // 2 + 1), rng.integers(0, kw // 2 + 1)
-        ceil_mode = bool(rng.integers(0, 2))
-        if kh > h + 2 * ph or kw > w + 2 * pw:
-            continue
-        expected = (output_size(h, kh, stride=sh, padding=ph, ceil_mode=ceil_mode),
-                    output_size(w, kw, stride=sw, padding=pw, ceil_mode=ceil_mode))
-        x = rng.normal(size=(h, w))
-        for pool in (max_pool2d, avg_pool2d):
-            out = pool(x, (kh, kw), stride=(sh, sw), padding=(ph, pw), ceil_mode=ceil_mode)
-            assert out.shape == expected
-        checked += 1
+@SETTINGS
+@given(cfg=configs("pool", max_side=11, max_kernel=5))
+def test_output_size_equals_pool_shape_on_random_configs(cfg):
+    kw = cfg.kwargs
+    expected = tuple(output_size(n, k, stride=s, padding=p, ceil_mode=kw["ceil_mode"])
+                     for n, k, s, p in zip(cfg.shape, kw["size"], kw["stride"], kw["padding"]))
+    for pool in (max_pool2d, avg_pool2d):
+        assert pool(np.zeros(cfg.shape), **kw).shape == expected
 
 
 @pytest.mark.parametrize("padding, expected", [

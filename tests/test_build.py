@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from convdocs.figures import build, catalogue, cli, fingerprint
+
+pytestmark = pytest.mark.slow   # renders figures
 from convdocs.figures.spec import FigureSpec
 
 FIGURES = Path(__file__).resolve().parents[1] / "figures"

@@ -77,13 +77,20 @@ def test_receptive_fields_of_the_classic_stack():
     assert cnn.receptive_fields(layers) == [(1, 1), (3, 1), (4, 2), (8, 2), (10, 4)]
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: cnn.Pool(2, op="min"), r"op must be one of 'max', 'avg' \(got 'min'\)"),
-    (lambda: cnn.Pool(0), r"size must be a positive integer \(got 0\)"),
-    (lambda: cnn.Conv(()), r"filters must hold at least one filter"),
-    (lambda: cnn.Conv((np.ones((3, 2)),)), r"filters must be square"),
-    (lambda: cnn.Conv((np.ones((3, 3)),))(np.ones((5, 5, 2))), r"\(k, k, C\).*\(5, 5, 2\)"),
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: cnn.Pool(2, op="min"), ValueError, r"op must be one of 'max', 'avg' \(got 'min'\)"),
+    (lambda: cnn.Pool(0), ValueError, r"size must be a positive integer \(got 0\)"),
+    (lambda: cnn.Pool(2.0), TypeError, r"size must be a positive integer \(got 2\.0\)"),
+    (lambda: cnn.Pool(2, stride=True), TypeError,
+     r"stride must be a positive integer \(got True\)"),
+    (lambda: cnn.Conv(()), ValueError, r"filters must hold at least one filter"),
+    (lambda: cnn.Conv((np.ones((3, 2)),)), ValueError, r"filters must be square"),
+    (lambda: cnn.Conv((np.ones((3, 3)),), stride=0), ValueError,
+     r"stride must be a positive integer \(got 0\)"),
+    (lambda: cnn.Conv((np.ones((3, 3)),))(np.ones((5, 5, 2))), ValueError,
+     r"\(k, k, C\).*\(5, 5, 2\)"),
 ])
-def test_layers_refuse_bad_arguments(make, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+def test_layers_refuse_bad_arguments(make, error, message):
+    with pytest.raises(error, match=message) as info:
         make()
+    assert type(info.value) is error

@@ -2,14 +2,13 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import ndimage, signal
+from strategies import MODES, SETTINGS, configs
 
 from convdocs import conv2d, images, kernels
-
-MODES = ("zeros", "reflect", "replicate", "circular")
 
 # PyTorch's padding modes and the scipy.ndimage mode that extends an array the same way
 # (checked by hand in test_scipy_mode_mapping below):
@@ -19,8 +18,6 @@ MODES = ("zeros", "reflect", "replicate", "circular")
 #   circular  c d | a b c d | a b      wrap
 SCIPY_MODE = {"zeros": "constant", "reflect": "mirror", "replicate": "nearest",
               "circular": "wrap"}
-
-SETTINGS = settings(max_examples=50, deadline=None, database=None)
 
 
 # --- known answers, worked out by hand ---------------------------------------------------
@@ -233,61 +230,52 @@ def scipy_conv(x, kernel, stride, pads, dilation, mode):
                 starts[1]: starts[1] + (counts[1] - 1) * stride[1] + 1: stride[1]]
 
 
-def random_config(rng, mode):
-    """A random valid configuration whose padding scipy_conv can check."""
-    while True:
-        kh, kw = rng.integers(1, 6, size=2)
-        dil = tuple(int(d) for d in rng.integers(1, 4, size=2))
-        sizes = [(k - 1) * d + 1 for k, d in zip((kh, kw), dil)]
-        shape = tuple(int(n) for n in rng.integers(1, 14, size=2))
-        pads = tuple(int(rng.integers(0, (size - 1) // 2 + 1)) for size in sizes)
-        if mode == "reflect":     # PyTorch: reflect padding < size
-            pads = tuple(min(p, n - 1) for p, n in zip(pads, shape))
-        if mode == "circular":    # PyTorch: circular padding <= size
-            pads = tuple(min(p, n) for p, n in zip(pads, shape))
-        if all(size <= n + 2 * p for size, n, p in zip(sizes, shape, pads)):
-            stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
-            return shape, (int(kh), int(kw)), stride, pads, dil
+# Configurations whose padding scipy_conv can check: every window's centre in the input.
+def scipy_checkable(mode, channels=(0,), kernel_channels=None):
+    return configs("conv", max_side=13, max_kernel=5, max_dilation=3, modes=(mode,),
+                   centred=True, channels=channels, kernel_channels=kernel_channels)
+
+
+seeds = st.integers(0, 2**32 - 1)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_matches_scipy_single_channel(mode):
-    rng = np.random.default_rng(sum(map(ord, mode)))
-    for _ in range(150):
-        shape, ksize, stride, pads, dil = random_config(rng, mode)
-        x, k = rng.normal(size=shape), rng.normal(size=ksize)
-        got = conv2d(x, k, stride=stride, padding=pads, dilation=dil, padding_mode=mode)
-        want = scipy_conv(x, k, stride, pads, dil, mode)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12,
-                                   err_msg=str((shape, ksize, stride, pads, dil)))
+@SETTINGS
+@given(data=st.data(), seed=seeds)
+def test_matches_scipy_single_channel(mode, data, seed):
+    cfg = data.draw(scipy_checkable(mode))
+    x, k = cfg.arrays(seed)
+    kw = cfg.kwargs
+    want = scipy_conv(x, k, kw["stride"], kw["padding"], kw["dilation"], mode)
+    np.testing.assert_allclose(conv2d(x, k, **kw), want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_matches_scipy_multichannel_filter(mode):
+@SETTINGS
+@given(data=st.data(), seed=seeds)
+def test_matches_scipy_multichannel_filter(mode, data, seed):
     # A (kh, kw, C) filter: the sum over channels of each channel's 2-D correlation.
-    rng = np.random.default_rng(100 + sum(map(ord, mode)))
-    for _ in range(60):
-        shape, ksize, stride, pads, dil = random_config(rng, mode)
-        c = int(rng.integers(1, 5))
-        x, k = rng.normal(size=shape + (c,)), rng.normal(size=ksize + (c,))
-        got = conv2d(x, k, stride=stride, padding=pads, dilation=dil, padding_mode=mode)
-        want = sum(scipy_conv(x[..., i], k[..., i], stride, pads, dil, mode) for i in range(c))
-        assert got.ndim == 2
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    cfg = data.draw(scipy_checkable(mode, channels=(1, 2, 3, 4), kernel_channels=True))
+    x, k = cfg.arrays(seed)
+    kw = cfg.kwargs
+    got = conv2d(x, k, **kw)
+    want = sum(scipy_conv(x[..., i], k[..., i], kw["stride"], kw["padding"], kw["dilation"],
+                          mode) for i in range(x.shape[2]))
+    assert got.ndim == 2
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_matches_scipy_per_channel_kernel(mode):
+@SETTINGS
+@given(data=st.data(), seed=seeds)
+def test_matches_scipy_per_channel_kernel(mode, data, seed):
     # A 2-D kernel on an (H, W, C) image: each channel on its own, channels kept.
-    rng = np.random.default_rng(200 + sum(map(ord, mode)))
-    for _ in range(60):
-        shape, ksize, stride, pads, dil = random_config(rng, mode)
-        c = int(rng.integers(1, 5))
-        x, k = rng.normal(size=shape + (c,)), rng.normal(size=ksize)
-        got = conv2d(x, k, stride=stride, padding=pads, dilation=dil, padding_mode=mode)
-        want = np.stack([scipy_conv(x[..., i], k, stride, pads, dil, mode) for i in range(c)],
-                        axis=-1)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    cfg = data.draw(scipy_checkable(mode, channels=(1, 2, 3, 4), kernel_channels=False))
+    x, k = cfg.arrays(seed)
+    kw = cfg.kwargs
+    want = np.stack([scipy_conv(x[..., i], k, kw["stride"], kw["padding"], kw["dilation"], mode)
+                     for i in range(x.shape[2])], axis=-1)
+    np.testing.assert_allclose(conv2d(x, k, **kw), want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -317,22 +305,15 @@ def test_full_matches_scipy_signal(ksize, dil):
                                rtol=1e-12, atol=1e-12)
 
 
-def test_large_zero_padding_matches_scipy_signal():
+@SETTINGS
+@given(cfg=configs("conv", max_padding=6, max_dilation=1, modes=("zeros",)), seed=seeds)
+def test_large_zero_padding_matches_scipy_signal(cfg, seed):
     # Zero padding wider than the kernel: correlate2d("valid") on an explicitly padded copy.
-    rng = np.random.default_rng(9)
-    for _ in range(60):
-        h, w = rng.integers(1, 8, size=2)
-        kh, kw = rng.integers(1, 5, size=2)
-        ph, pw = rng.integers(0, 7, size=2)
-        sh, sw = rng.integers(1, 4, size=2)
-        if kh > h + 2 * ph or kw > w + 2 * pw:
-            continue
-        x, k = rng.normal(size=(h, w)), rng.normal(size=(kh, kw))
-        padded = np.zeros((h + 2 * ph, w + 2 * pw))
-        padded[ph:ph + h, pw:pw + w] = x
-        want = signal.correlate2d(padded, k, mode="valid")[::sh, ::sw]
-        got = conv2d(x, k, stride=(sh, sw), padding=(ph, pw))
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    x, k = cfg.arrays(seed)
+    (ph, pw), (sh, sw) = cfg.kwargs["padding"], cfg.kwargs["stride"]
+    padded = np.pad(x, ((ph, ph), (pw, pw)))
+    want = signal.correlate2d(padded, k, mode="valid")[::sh, ::sw]
+    np.testing.assert_allclose(conv2d(x, k, **cfg.kwargs), want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("shape, ksize, stride", [

@@ -21,6 +21,8 @@ from PIL import Image, ImageSequence
 
 from convdocs.figures import build, catalogue, render, style
 
+pytestmark = pytest.mark.slow   # renders figures
+
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 DIFFS = Path(__file__).resolve().parents[1] / "test-output"
 SPECS = catalogue.FIGURES

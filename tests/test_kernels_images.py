@@ -228,22 +228,27 @@ def test_load_image_gray_file_as_rgb(tmp_path):
                                   [[[0, 0, 0], [100, 100, 100], [255, 255, 255]]])
 
 
-def test_load_image_drops_alpha(tmp_path):
+def test_load_image_drops_alpha_when_told(tmp_path):
+    # (without alpha=..., a file with transparency is refused: tests/test_hostile_inputs.py)
     Image.fromarray(np.array([[[10, 20, 30, 0]]], dtype=np.uint8), "RGBA").save(tmp_path / "a.png")
-    np.testing.assert_array_equal(load_image(tmp_path / "a.png", gray=False), [[[10, 20, 30]]])
+    np.testing.assert_array_equal(load_image(tmp_path / "a.png", gray=False, alpha="drop"),
+                                  [[[10, 20, 30]]])
 
 
 def test_load_image_16_bit_png_keeps_its_levels(tmp_path):
-    # A 16-bit grey PNG (levels 0..65535) must not silently clip every level above 255 to
-    # white: either scale to 0..255 (65535 -> 255, 32768 -> 128) or refuse the file.
+    # A 16-bit grey PNG (levels 0..65535) is scaled onto 0..255, keeping its fractions,
+    # rather than clipped by Pillow so that every level above 255 turns white:
+    # 65535 -> 255 exactly, 32768 -> 32768 * 255 / 65535 = 127.502, 256 -> 0.996.
     levels = np.array([[0, 256, 1000, 32768, 65535]], dtype=np.uint16)
     Image.fromarray(levels).save(tmp_path / "deep.png")
-    try:
-        loaded = load_image(tmp_path / "deep.png")
-    except ValueError as exc:   # ImageFileError naming the file is fine too
-        assert "deep.png" in str(exc)
-        return
-    assert np.all(np.diff(loaded[0]) > 0), f"levels collapsed: {loaded[0]}"
+    with Image.open(tmp_path / "deep.png") as img:
+        assert img.mode == "I;16"          # the file really is 16-bit
+    loaded = load_image(tmp_path / "deep.png")
+    np.testing.assert_allclose(loaded, levels.astype(float) * 255 / 65535, rtol=1e-15, atol=0)
+    assert loaded[0, 0] == 0 and loaded[0, -1] == 255
+    assert round(loaded[0, 3], 3) == 127.502
+    rgb = load_image(tmp_path / "deep.png", gray=False)
+    assert rgb.shape == (1, 5, 3) and (rgb == loaded[..., None]).all()
 
 
 @pytest.mark.parametrize("seed, error", [(-1, ValueError), ("a", TypeError), (1.5, TypeError)])

@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from strategies import SETTINGS, configs
 
 from convdocs import avg_pool2d, global_avg_pool, global_max_pool, max_pool2d
-
-SETTINGS = settings(max_examples=50, deadline=None, database=None)
 
 RAMP_4 = np.arange(16.0).reshape(4, 4)
 # [[ 0  1  2  3]
@@ -128,39 +127,26 @@ def test_input_not_modified():
 
 # --- properties ---------------------------------------------------------------------------
 
-@st.composite
-def pool_config(draw, padded=True):
-    h, w = draw(st.integers(1, 8)), draw(st.integers(1, 8))
-    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    ph, pw = (draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2))) if padded else (0, 0)
-    if kh > h + 2 * ph:   # convdocs refuses windows larger than the padded input
-        kh = h + 2 * ph
-        ph = min(ph, kh // 2)
-    if kw > w + 2 * pw:
-        kw = w + 2 * pw
-        pw = min(pw, kw // 2)
-    stride = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    channels = draw(st.sampled_from([(), (1,), (3,)]))
-    return dict(shape=(h, w) + channels, size=(kh, kw), stride=stride, padding=(ph, pw),
-                ceil_mode=draw(st.booleans()))
+def pool_config(padded=True, channels=(0, 1, 3)):
+    return configs("pool", max_side=8, max_stride=4, channels=channels, padded=padded)
 
 
 constants = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+seeds = st.integers(0, 2**32 - 1)
 
 
 @SETTINGS
 @given(cfg=pool_config(), c=constants)
 def test_max_pool_of_constant_is_constant(cfg, c):
-    x = np.full(cfg.pop("shape"), c)
-    out = max_pool2d(x, **cfg)
+    out = max_pool2d(np.full(cfg.shape, c), **cfg.kwargs)
     assert (out == c).all()   # exact: max never rounds
 
 
 @SETTINGS
 @given(cfg=pool_config(), c=constants)
 def test_avg_pool_without_pad_of_constant_is_constant(cfg, c):
-    x = np.full(cfg.pop("shape"), c)
-    np.testing.assert_allclose(avg_pool2d(x, **cfg, count_include_pad=False), c, rtol=1e-13)
+    out = avg_pool2d(np.full(cfg.shape, c), **cfg.kwargs, count_include_pad=False)
+    np.testing.assert_allclose(out, c, rtol=1e-13)
 
 
 def overlap(start, stop, lo, hi):
@@ -173,49 +159,48 @@ def test_avg_pool_counting_pad_of_constant(cfg, c):
     # A window starting at r*s - p averages c over its real cells and 0 over its padded
     # ones; PyTorch divides by the cells inside [-p, n + p) (ceil_mode's overhang beyond
     # the padding is not counted). So out = c * real / counted, per axis as a product.
-    shape = cfg.pop("shape")
-    out = avg_pool2d(np.full(shape, c), **cfg, count_include_pad=True)
+    kw = cfg.kwargs
+    out = avg_pool2d(np.full(cfg.shape, c), **kw, count_include_pad=True)
     factors = []
     for axis in (0, 1):
-        n, k, s, p = shape[axis], cfg["size"][axis], cfg["stride"][axis], cfg["padding"][axis]
+        n, k, s, p = cfg.shape[axis], kw["size"][axis], kw["stride"][axis], kw["padding"][axis]
         starts = np.arange(out.shape[axis]) * s - p
         factors.append([overlap(a, a + k, 0, n) / overlap(a, a + k, -p, n + p) for a in starts])
     expected = c * np.multiply.outer(*factors)
-    if len(shape) == 3:
+    if len(cfg.shape) == 3:
         expected = expected[..., None]
     np.testing.assert_allclose(out, np.broadcast_to(expected, out.shape), rtol=1e-13, atol=0)
-    if cfg["padding"] == (0, 0):
+    if kw["padding"] == (0, 0):
         np.testing.assert_allclose(out, c, rtol=1e-13)
 
 
 @SETTINGS
-@given(cfg=pool_config(padded=False), seed=st.integers(0, 2**32 - 1))
+@given(cfg=pool_config(padded=False), seed=seeds)
 def test_max_pool_at_least_avg_pool(cfg, seed):
     # No padding: with it, avg's zeros and max's -inf are not comparable.
-    x = np.random.default_rng(seed).normal(size=cfg.pop("shape"))
-    hi, lo = max_pool2d(x, **cfg), avg_pool2d(x, **cfg)
+    x, _ = cfg.arrays(seed)
+    hi, lo = max_pool2d(x, **cfg.kwargs), avg_pool2d(x, **cfg.kwargs)
     # A mean can exceed the max only by rounding (e.g. three copies of 0.1).
     assert (hi >= lo - 1e-12).all()
 
 
 @SETTINGS
-@given(cfg=pool_config(), seed=st.integers(0, 2**32 - 1), include=st.booleans())
+@given(cfg=pool_config(channels=(3,)), seed=seeds, include=st.booleans())
 def test_channels_pooled_independently(cfg, seed, include):
-    h, w = cfg.pop("shape")[:2]
-    x = np.random.default_rng(seed).normal(size=(h, w, 3))
+    x, _ = cfg.arrays(seed)
     for pool, extra in ((max_pool2d, {}), (avg_pool2d, {"count_include_pad": include})):
-        together = pool(x, **cfg, **extra)
-        apart = np.stack([pool(x[..., c], **cfg, **extra) for c in range(3)], axis=-1)
+        together = pool(x, **cfg.kwargs, **extra)
+        apart = np.stack([pool(x[..., c], **cfg.kwargs, **extra) for c in range(3)], axis=-1)
         np.testing.assert_array_equal(together, apart)
 
 
 @SETTINGS
-@given(cfg=pool_config(padded=False), seed=st.integers(0, 2**32 - 1))
+@given(cfg=pool_config(padded=False, channels=(0,)), seed=seeds)
 def test_max_pool_is_a_value_of_its_window(cfg, seed):
     # Windows may hang over the bottom/right edge with ceil_mode: slicing clips them.
-    x = np.random.default_rng(seed).normal(size=cfg.pop("shape")[:2])
-    out = max_pool2d(x, **cfg)
-    (kh, kw), (sh, sw) = cfg["size"], cfg["stride"]
+    x, _ = cfg.arrays(seed)
+    out = max_pool2d(x, **cfg.kwargs)
+    (kh, kw), (sh, sw) = cfg.kwargs["size"], cfg.kwargs["stride"]
     for r in range(out.shape[0]):
         for c in range(out.shape[1]):
             window = x[r * sh: r * sh + kh, c * sw: c * sw + kw]
@@ -227,8 +212,15 @@ def test_max_pool_is_a_value_of_its_window(cfg, seed):
 def test_global_pools_known_answers():
     assert global_max_pool([[1, 7], [3, 2]]) == 7.0
     assert global_avg_pool([[1, 7], [3, 1]]) == 3.0      # (1+7+3+1)/4
-    assert isinstance(global_max_pool([[1, 7], [3, 2]]), float)
-    assert isinstance(global_avg_pool([[1, 7], [3, 1]]), float)
+
+
+@pytest.mark.parametrize("shape, expected", [((2, 3), ()), ((2, 3, 1), (1,)), ((2, 3, 4), (4,))])
+@pytest.mark.parametrize("pool", [global_max_pool, global_avg_pool])
+def test_global_pools_always_return_an_array(pool, shape, expected):
+    # The spatial axes are reduced away, channels kept: the same type whatever the input.
+    out = pool(np.ones(shape, dtype=np.int32))
+    assert type(out) is np.ndarray and out.shape == expected and out.dtype == np.float64
+    np.testing.assert_array_equal(out, np.ones(expected))
 
 
 def test_global_pools_per_channel():

@@ -26,6 +26,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS_YML = ROOT / "mkdocs.yml"
 

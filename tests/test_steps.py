@@ -7,10 +7,14 @@ not just to rounding: every comparison of numbers here is ==, never allclose.
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import MODES, SETTINGS, configs
 
 from convdocs import avg_pool2d, conv2d, conv2d_steps, max_pool2d, pool2d_steps
 
-MODES = ("zeros", "reflect", "replicate", "circular")
+seeds = st.integers(0, 2**32 - 1)
+some_channels = (0, 0, 1, 2, 3)     # half the images 2-D, the others with 1 to 3 channels
 
 
 def source(i, n, mode):
@@ -31,57 +35,11 @@ def source(i, n, mode):
     return -i if i < 0 else 2 * (n - 1) - i   # reflect, valid for padding < n
 
 
-def leading_pad(padding, k, d):
-    """Padding above/left of the input along one axis, given convdocs' padding argument."""
-    if padding == "valid":
-        return 0
-    if padding == "full":
-        return d * (k - 1)
-    if padding == "same":
-        return d * (k - 1) // 2   # the odd cell of an even span goes below/right
-    return padding
-
-
-def random_conv_case(rng):
-    while True:
-        h, w = (int(n) for n in rng.integers(1, 8, size=2))
-        channels = (int(rng.integers(1, 4)),) if rng.random() < 0.4 else ()
-        kh, kw = (int(n) for n in rng.integers(1, 5, size=2))
-        dil = tuple(int(n) for n in rng.integers(1, 3, size=2))
-        mode = str(rng.choice(MODES))
-        roll = rng.random()
-        if roll < 0.2:
-            padding, stride = "same", (1, 1)
-        else:
-            padding = "full" if roll < 0.3 else "valid" if roll < 0.4 else \
-                tuple(int(n) for n in rng.integers(0, 4, size=2))
-            stride = tuple(int(n) for n in rng.integers(1, 4, size=2))
-        pads = [leading_pad(p, k, d) for p, k, d in
-                zip(padding if isinstance(padding, tuple) else (padding, padding), (kh, kw), dil)]
-        widest = [d * (k - 1) - p if padding == "same" else p   # the wider side
-                  for p, k, d in zip(pads, (kh, kw), dil)]
-        if mode == "reflect" and (widest[0] >= h or widest[1] >= w):
-            continue
-        if mode == "circular" and (widest[0] > h or widest[1] > w):
-            continue
-        spans = [(k - 1) * d + 1 for k, d in zip((kh, kw), dil)]
-        totals = [2 * p if padding != "same" else d * (k - 1)
-                  for p, k, d in zip(pads, (kh, kw), dil)]
-        if spans[0] > h + totals[0] or spans[1] > w + totals[1]:
-            continue
-        kernel = (kh, kw) + channels if channels and rng.random() < 0.5 else (kh, kw)
-        x = rng.normal(size=(h, w) + channels)
-        k = rng.normal(size=kernel)
-        return x, k, dict(stride=stride, padding=padding, dilation=dil, padding_mode=mode), pads
-
-
-CONV_CASES = [random_conv_case(np.random.default_rng(seed)) for seed in range(150)]
-
-
-@pytest.mark.parametrize("seed", range(0, 150, 10))
-def test_conv_steps_agree_with_conv2d(seed):
-    for x, k, kwargs, pads in CONV_CASES[seed: seed + 10]:
-        check_conv_trace(x, k, kwargs, pads)
+@SETTINGS
+@given(cfg=configs("conv", channels=some_channels, words=True), seed=seeds)
+def test_conv_steps_agree_with_conv2d(cfg, seed):
+    x, k = cfg.arrays(seed)
+    check_conv_trace(x, k, cfg.kwargs, [cfg.pads[0][0], cfg.pads[1][0]])
 
 
 def check_conv_trace(x, k, kwargs, pads):
@@ -135,33 +93,17 @@ def test_conv_steps_bit_identical_on_awkward_numbers(mode):
         assert np.array_equal(results.reshape(out.shape), out)
 
 
-def random_pool_case(rng):
-    while True:
-        h, w = (int(n) for n in rng.integers(1, 8, size=2))
-        channels = (int(rng.integers(1, 4)),) if rng.random() < 0.4 else ()
-        size = tuple(int(n) for n in rng.integers(1, 5, size=2))
-        padding = tuple(int(rng.integers(0, s // 2 + 1)) for s in size)
-        if size[0] > h + 2 * padding[0] or size[1] > w + 2 * padding[1]:
-            continue
-        kwargs = dict(size=size, stride=tuple(int(n) for n in rng.integers(1, 4, size=2)),
-                      padding=padding, ceil_mode=bool(rng.random() < 0.5))
-        op = "max" if rng.random() < 0.5 else "avg"
-        if op == "avg":
-            kwargs["count_include_pad"] = bool(rng.random() < 0.5)
-        return rng.normal(size=(h, w) + channels), op, kwargs
-
-
-POOL_CASES = [random_pool_case(np.random.default_rng(1000 + seed)) for seed in range(200)]
-
-
 def overlap(start, stop, lo, hi):
     return max(0, min(stop, hi) - max(start, lo))
 
 
-@pytest.mark.parametrize("seed", range(0, 200, 20))
-def test_pool_steps_agree_with_pooling(seed):
-    for x, op, kwargs in POOL_CASES[seed: seed + 20]:
-        check_pool_trace(x, op, kwargs)
+@SETTINGS
+@given(cfg=configs("pool", channels=some_channels), seed=seeds,
+       op=st.sampled_from(["max", "avg"]), include=st.booleans())
+def test_pool_steps_agree_with_pooling(cfg, seed, op, include):
+    x, _ = cfg.arrays(seed)
+    kwargs = dict(cfg.kwargs, **({"count_include_pad": include} if op == "avg" else {}))
+    check_pool_trace(x, op, kwargs)
 
 
 def check_pool_trace(x, op, kwargs):

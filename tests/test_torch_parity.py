@@ -1,7 +1,8 @@
 """convdocs gives PyTorch's numbers.
 
-The first test needs no torch: it replays answers that tests/data/make_torch_reference.py
-stored from torch.nn.functional. The second runs torch live when it is installed.
+The stored tests need no torch: they replay answers that tests/data/make_torch_reference.py
+stored from torch.nn.functional, including the one deliberate difference. The live tests
+run torch when it is installed.
 """
 
 import importlib.util
@@ -21,10 +22,11 @@ def load_reference():
     with np.load(REFERENCE, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     configs = json.loads(str(arrays.pop("configs")))
-    return arrays, configs
+    refused = json.loads(str(arrays.pop("refused_configs")))
+    return arrays, configs, refused
 
 
-ARRAYS, CONFIGS = load_reference()
+ARRAYS, CONFIGS, REFUSED = load_reference()
 
 
 def as_kwargs(stored: dict) -> dict:
@@ -113,7 +115,7 @@ def test_matches_live_torch(op):
             refused += 1
             assert "needs padding" in str(exc) or "larger than the padded input" in str(exc), exc
             if op == "conv":   # convdocs refuses a convolution only where torch does too
-                with pytest.raises((RuntimeError, ValueError)):
+                with pytest.raises(RuntimeError):   # torch's "Padding size should be ..." etc.
                     gen.torch_conv(x, k, c)
             # Pooling windows larger than the padded input are refused deliberately,
             # although torch accepts some of them with ceil_mode.
@@ -125,11 +127,24 @@ def test_matches_live_torch(op):
     assert compared >= 200   # most configurations are valid ones
 
 
-def test_torch_accepts_some_windows_convdocs_refuses():
-    # Documents the one deliberate difference: a 2-wide window on a 1-wide input with
-    # ceil_mode gives torch one output (window hanging off the edge); convdocs refuses.
-    torch = pytest.importorskip("torch")
-    t = torch.arange(1.0, 2.0, dtype=torch.float64).reshape(1, 1, 1, 1)
-    assert torch.nn.functional.max_pool2d(t, (1, 2), ceil_mode=True).shape[-1] == 1
-    with pytest.raises(ValueError, match="larger than the padded input"):
-        max_pool2d([[1.0]], (1, 2), ceil_mode=True)
+@pytest.mark.parametrize("case", REFUSED, ids=[c["name"] for c in REFUSED])
+def test_torch_accepts_some_windows_convdocs_refuses(case):
+    # The one deliberate difference: a pooling window larger than the padded input. With
+    # ceil_mode torch keeps one window hanging off the edge (its stored answer, e.g. [[1]]
+    # for a 2-wide window on a 1-wide input); convdocs refuses with a clear error.
+    image, answer = ARRAYS[f"{case['key']}_image"], ARRAYS[f"{case['key']}_torch"]
+    assert answer.shape == (1, 1) and np.isfinite(answer).all()
+    kwargs = as_kwargs(case["kwargs"])
+    assert kwargs["ceil_mode"] and any(s > n + 2 * p for s, n, p in zip(
+        kwargs["size"], image.shape, kwargs["padding"]))
+    with pytest.raises(ValueError, match=r"^size=.* is larger than the padded input"):
+        run_convdocs(case["op"], image, None, kwargs)
+
+
+def test_stored_differences_are_what_torch_does_now():
+    pytest.importorskip("torch")
+    gen = load_generator()
+    for case in REFUSED:
+        c = {**gen.DEFAULTS, **as_kwargs(case["kwargs"]), "op": case["op"]}
+        np.testing.assert_array_equal(gen.torch_pool(ARRAYS[f"{case['key']}_image"], c),
+                                      ARRAYS[f"{case['key']}_torch"], err_msg=case["name"])

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+from strategies import SETTINGS, configs
 
 import convdocs
 from convdocs import conv2d
@@ -136,54 +139,58 @@ def test_output_padding_below_dilation_is_allowed(i, k, s, p, a, d, o):
 # (b) The transposed convolution is the adjoint of conv2d
 # ---------------------------------------------------------------------------------------
 
-def random_direct_case(rng, max_size=8):
-    """A valid conv2d configuration and the output_padding that brings its input size back."""
-    while True:
-        h, w = (int(n) for n in rng.integers(1, max_size + 1, size=2))
-        kh, kw = (int(n) for n in rng.integers(1, 5, size=2))
-        s = tuple(int(n) for n in rng.integers(1, 4, size=2))
-        p = tuple(int(n) for n in rng.integers(0, 4, size=2))
-        d = tuple(int(n) for n in rng.integers(1, 3, size=2))
-        if any(dd * (k - 1) + 1 > n + 2 * pp for dd, k, n, pp in zip(d, (kh, kw), (h, w), p)):
-            continue
-        # The direct convolution drops (n + 2p - d(k-1) - 1) mod s cells at the end.
-        a = tuple((n + 2 * pp - dd * (k - 1) - 1) % ss
-                  for n, k, ss, pp, dd in zip((h, w), (kh, kw), s, p, d))
-        channels = (int(rng.integers(1, 4)),) if rng.random() < 0.3 else ()
-        return (h, w) + channels, (kh, kw), dict(stride=s, padding=p, dilation=d), a
+seeds = st.integers(0, 2**32 - 1)
+some_channels = (0, 0, 1, 2, 3)
 
 
-def test_adjoint_inner_products_on_random_configs():
-    rng = np.random.default_rng(8)
-    for _ in range(300):
-        shape, kshape, kw, a = random_direct_case(rng)
-        x, k = rng.normal(size=shape), rng.normal(size=kshape)
-        cx = conv2d(x, k, **kw)
-        y = rng.normal(size=cx.shape)
-        ty = conv_transpose2d(y, k, output_padding=a, **kw)
-        assert ty.shape == x.shape, (shape, kshape, kw, a)
-        lhs, rhs = np.vdot(cx, y), np.vdot(x, ty)
-        scale = np.abs(cx).sum() * np.abs(y).max() + 1.0
-        assert abs(lhs - rhs) <= 1e-12 * scale, (shape, kshape, kw, a, lhs, rhs)
+def direct(max_side=8, channels=some_channels):
+    """A conv2d configuration whose transpose these tests check (zero padding, 2-D kernel)."""
+    return configs("conv", max_side=max_side, modes=("zeros",), channels=channels,
+                   kernel_channels=False)
 
 
-def test_adjoint_matrices_are_exact_transposes():
+def output_padding_back(cfg):
+    """The output_padding that brings the direct convolution's input size back: it drops
+    (n + 2p - d(k - 1) - 1) mod s cells at the end."""
+    kw = cfg.kwargs
+    return tuple((n + 2 * p - d * (k - 1) - 1) % s for n, k, s, p, d in
+                 zip(cfg.shape, cfg.kernel, kw["stride"], kw["padding"], kw["dilation"]))
+
+
+def without_mode(kwargs):
+    return {k: v for k, v in kwargs.items() if k != "padding_mode"}
+
+
+@SETTINGS
+@given(cfg=direct(), seed=seeds)
+def test_adjoint_inner_products_on_random_configs(cfg, seed):
+    x, k = cfg.arrays(seed)
+    kw, a = without_mode(cfg.kwargs), output_padding_back(cfg)
+    cx = conv2d(x, k, **kw)
+    y = np.random.default_rng(seed + 1).normal(size=cx.shape)
+    ty = conv_transpose2d(y, k, output_padding=a, **kw)
+    assert ty.shape == x.shape
+    lhs, rhs = np.vdot(cx, y), np.vdot(x, ty)
+    scale = np.abs(cx).sum() * np.abs(y).max() + 1.0
+    assert abs(lhs - rhs) <= 1e-12 * scale, (lhs, rhs)
+
+
+@settings(SETTINGS, max_examples=25)
+@given(cfg=direct(max_side=6, channels=(0,)), seed=seeds)
+def test_adjoint_matrices_are_exact_transposes(cfg, seed):
     # The matrix of conv2d, column by column from unit inputs, and that of conv_transpose2d:
     # each entry is one kernel weight times 1 plus exact zeros, so they agree exactly.
-    rng = np.random.default_rng(9)
-    for _ in range(25):
-        shape, kshape, kw, a = random_direct_case(rng, max_size=6)
-        shape = shape[:2]
-        k = rng.normal(size=kshape)
-        n = int(np.prod(shape))
-        forward = np.stack([conv2d(np.eye(n)[j].reshape(shape), k, **kw).ravel()
-                            for j in range(n)], axis=1)
-        out_shape = conv2d(np.zeros(shape), k, **kw).shape
-        m = int(np.prod(out_shape))
-        backward = np.stack([conv_transpose2d(np.eye(m)[j].reshape(out_shape), k,
-                                              output_padding=a, **kw).ravel()
-                             for j in range(m)], axis=1)
-        np.testing.assert_array_equal(backward, forward.T, err_msg=str((shape, kshape, kw, a)))
+    shape, (_, k) = cfg.shape, cfg.arrays(seed)
+    kw, a = without_mode(cfg.kwargs), output_padding_back(cfg)
+    n = int(np.prod(shape))
+    forward = np.stack([conv2d(np.eye(n)[j].reshape(shape), k, **kw).ravel()
+                        for j in range(n)], axis=1)
+    out_shape = conv2d(np.zeros(shape), k, **kw).shape
+    m = int(np.prod(out_shape))
+    backward = np.stack([conv_transpose2d(np.eye(m)[j].reshape(out_shape), k,
+                                          output_padding=a, **kw).ravel()
+                         for j in range(m)], axis=1)
+    np.testing.assert_array_equal(backward, forward.T)
 
 
 # ---------------------------------------------------------------------------------------
@@ -209,39 +216,48 @@ def scatter_reference(x, k, stride, padding, output_padding, dilation):
     return full[ph: full.shape[0] - ph, pw: full.shape[1] - pw]
 
 
-def random_transpose_case(rng):
+def transposed(max_side=6, channels=some_channels):
     """Any configuration PyTorch accepts: output_padding up to max(stride, dilation) - 1,
     padding beyond d(k - 1) (the equivalent convolution then crops)."""
-    while True:
-        h, w = (int(n) for n in rng.integers(1, 7, size=2))
-        kh, kw = (int(n) for n in rng.integers(1, 5, size=2))
-        s = tuple(int(n) for n in rng.integers(1, 4, size=2))
-        d = tuple(int(n) for n in rng.integers(1, 4, size=2))
-        p = tuple(int(n) for n in rng.integers(0, 5, size=2))
-        a = tuple(int(rng.integers(0, max(ss, dd))) for ss, dd in zip(s, d))
-        sizes = [(n - 1) * ss - 2 * pp + dd * (kk - 1) + aa + 1
-                 for n, kk, ss, pp, dd, aa in zip((h, w), (kh, kw), s, p, d, a)]
-        if min(sizes) < 1:
-            continue
-        channels = (int(rng.integers(1, 4)),) if rng.random() < 0.3 else ()
-        return (h, w) + channels, (kh, kw), dict(stride=s, padding=p, output_padding=a,
-                                                 dilation=d), tuple(sizes)
+    return configs("transpose", max_side=max_side, max_dilation=3, max_padding=4,
+                   channels=channels)
 
 
-def test_matches_scatter_reference_on_random_configs():
-    rng = np.random.default_rng(10)
-    cropped = uncovered = 0
-    for _ in range(250):
-        shape, kshape, kw, sizes = random_transpose_case(rng)
-        x, k = rng.normal(size=shape), rng.normal(size=kshape)
-        got = conv_transpose2d(x, k, **kw)
-        want = scatter_reference(x, k, kw["stride"], kw["padding"], kw["output_padding"],
-                                 kw["dilation"])
-        assert got.shape == want.shape == sizes + shape[2:], (shape, kshape, kw)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=str(kw))
-        cropped += any(p > d * (n - 1) for p, d, n in zip(kw["padding"], kw["dilation"], kshape))
-        uncovered += any(a >= s for a, s in zip(kw["output_padding"], kw["stride"]))
-    assert cropped >= 20 and uncovered >= 20   # both unusual regimes were exercised
+def out_sizes(cfg):
+    """(n - 1)s - 2p + d(k - 1) + a + 1 along each axis: PyTorch's documented formula."""
+    kw = cfg.kwargs
+    return tuple((n - 1) * s - 2 * p + d * (k - 1) + a + 1 for n, k, s, p, a, d in
+                 zip(cfg.shape, cfg.kernel, kw["stride"], kw["padding"], kw["output_padding"],
+                     kw["dilation"]))
+
+
+def crops(cfg):
+    """Padding beyond d(k - 1) on some axis: the equivalent convolution crops its input."""
+    kw = cfg.kwargs
+    return any(p > d * (k - 1) for p, d, k in zip(kw["padding"], kw["dilation"], cfg.kernel))
+
+
+def uncovers(cfg):
+    """output_padding >= stride on some axis (allowed because it is below the dilation)."""
+    return any(a >= s for a, s in zip(cfg.kwargs["output_padding"], cfg.kwargs["stride"]))
+
+
+@SETTINGS
+@given(cfg=transposed(), seed=seeds)
+def test_matches_scatter_reference_on_random_configs(cfg, seed):
+    x, k = cfg.arrays(seed)
+    kw = cfg.kwargs
+    got = conv_transpose2d(x, k, **kw)
+    want = scatter_reference(x, k, kw["stride"], kw["padding"], kw["output_padding"],
+                             kw["dilation"])
+    assert got.shape == want.shape == out_sizes(cfg) + cfg.shape[2:]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("regime", [crops, uncovers])
+def test_the_random_configs_reach_the_unusual_regimes(regime):
+    # Each regime is a few percent of the configurations: the search finds one quickly.
+    find(transposed(), regime, settings=settings(database=None, max_examples=1000))
 
 
 def test_known_answer_counts_overlaps():
@@ -428,61 +444,62 @@ def test_plan_is_read_only():
             array[0, 0] = 1
 
 
-def test_stretched_and_maps_on_random_configs():
-    rng = np.random.default_rng(13)
-    for _ in range(120):
-        shape, kshape, kw, _ = random_transpose_case(rng)
-        x, k = rng.normal(size=shape) + 3.0, rng.normal(size=kshape)   # no input is 0
-        plan = plan_conv_transpose2d(x, k, **kw)
-        values, index = expected_stretched(x, kshape, **kw)
-        np.testing.assert_array_equal(plan.stretched, values)
-        np.testing.assert_array_equal(plan.input_index, index)
-        np.testing.assert_array_equal(plan.is_input, index[..., 0] >= 0)
-        rows, cols = np.nonzero(plan.is_input)
-        # every marked cell holds exactly the input value it points to; all others are 0
-        ii, jj = plan.input_index[rows, cols].T
-        np.testing.assert_array_equal(plan.stretched[rows, cols], x[ii, jj])
-        assert not plan.stretched[~plan.is_input].any()
-        # s - 1 zeros between neighbouring inputs, along each axis
-        marked_rows = np.flatnonzero(plan.is_input.any(axis=1))
-        marked_cols = np.flatnonzero(plan.is_input.any(axis=0))
-        assert set(np.diff(marked_rows)) <= {kw["stride"][0]}
-        assert set(np.diff(marked_cols)) <= {kw["stride"][1]}
-        # the kernel rotated by 180 degrees
-        kh, kwid = kshape
-        for i in range(kh):
-            for j in range(kwid):
-                assert plan.kernel[i, j] == k[kh - 1 - i, kwid - 1 - j]
-        # nothing is cropped unless padding exceeds d(k - 1) on that axis
-        if all(p <= d * (n - 1) for p, d, n in zip(kw["padding"], kw["dilation"], kshape)):
-            assert plan.is_input.sum() == shape[0] * shape[1]
+@SETTINGS
+@given(cfg=transposed(), seed=seeds)
+def test_stretched_and_maps_on_random_configs(cfg, seed):
+    shape, kshape, kw = cfg.shape, cfg.kernel, cfg.kwargs
+    x, k = cfg.arrays(seed)
+    x = x + 3.0   # no input is 0
+    plan = plan_conv_transpose2d(x, k, **kw)
+    values, index = expected_stretched(x, kshape, **kw)
+    np.testing.assert_array_equal(plan.stretched, values)
+    np.testing.assert_array_equal(plan.input_index, index)
+    np.testing.assert_array_equal(plan.is_input, index[..., 0] >= 0)
+    rows, cols = np.nonzero(plan.is_input)
+    # every marked cell holds exactly the input value it points to; all others are 0
+    ii, jj = plan.input_index[rows, cols].T
+    np.testing.assert_array_equal(plan.stretched[rows, cols], x[ii, jj])
+    assert not plan.stretched[~plan.is_input].any()
+    # s - 1 zeros between neighbouring inputs, along each axis
+    marked_rows = np.flatnonzero(plan.is_input.any(axis=1))
+    marked_cols = np.flatnonzero(plan.is_input.any(axis=0))
+    assert set(np.diff(marked_rows)) <= {kw["stride"][0]}
+    assert set(np.diff(marked_cols)) <= {kw["stride"][1]}
+    # the kernel rotated by 180 degrees
+    kh, kwid = kshape
+    for i in range(kh):
+        for j in range(kwid):
+            assert plan.kernel[i, j] == k[kh - 1 - i, kwid - 1 - j]
+    # nothing is cropped unless padding exceeds d(k - 1) on that axis
+    if all(p <= d * (n - 1) for p, d, n in zip(kw["padding"], kw["dilation"], kshape)):
+        assert plan.is_input.sum() == shape[0] * shape[1]
 
 
-def test_steps_agree_with_output_exactly():
-    rng = np.random.default_rng(14)
-    for _ in range(60):
-        shape, kshape, kw, sizes = random_transpose_case(rng)
-        x, k = rng.normal(size=shape), rng.normal(size=kshape)
-        out = conv_transpose2d(x, k, **kw)
-        plan = plan_conv_transpose2d(x, k, **kw)
-        steps = conv_transpose2d_steps(x, k, **kw)
-        # The documented equivalence: the same numbers as conv2d on the stretched input.
-        assert np.array_equal(conv2d(plan.stretched, plan.kernel, dilation=kw["dilation"]), out)
-        oh, ow = sizes
-        assert len(steps) == oh * ow
-        dh, dw = kw["dilation"]
-        weights = plan.kernel if x.ndim == 2 else plan.kernel[..., None]
-        for n, step in enumerate(steps):
-            r, c = divmod(n, ow)
-            assert step.index == n and step.out == (r, c)
-            assert np.array_equal(step.result, out[r, c])
-            # window coordinates are coordinates in `stretched`, stride 1
-            np.testing.assert_array_equal(step.rows, r + np.arange(kshape[0]) * dh)
-            np.testing.assert_array_equal(step.cols, c + np.arange(kshape[1]) * dw)
-            window = np.ix_(step.rows, step.cols)
-            assert np.array_equal(step.values, plan.stretched[window])
-            assert np.array_equal(step.products, step.values * weights)
-            assert step.inside.all()
+@SETTINGS
+@given(cfg=transposed(), seed=seeds)
+def test_steps_agree_with_output_exactly(cfg, seed):
+    kshape, kw, sizes = cfg.kernel, cfg.kwargs, out_sizes(cfg)
+    x, k = cfg.arrays(seed)
+    out = conv_transpose2d(x, k, **kw)
+    plan = plan_conv_transpose2d(x, k, **kw)
+    steps = conv_transpose2d_steps(x, k, **kw)
+    # The documented equivalence: the same numbers as conv2d on the stretched input.
+    assert np.array_equal(conv2d(plan.stretched, plan.kernel, dilation=kw["dilation"]), out)
+    oh, ow = sizes
+    assert len(steps) == oh * ow
+    dh, dw = kw["dilation"]
+    weights = plan.kernel if x.ndim == 2 else plan.kernel[..., None]
+    for n, step in enumerate(steps):
+        r, c = divmod(n, ow)
+        assert step.index == n and step.out == (r, c)
+        assert np.array_equal(step.result, out[r, c])
+        # window coordinates are coordinates in `stretched`, stride 1
+        np.testing.assert_array_equal(step.rows, r + np.arange(kshape[0]) * dh)
+        np.testing.assert_array_equal(step.cols, c + np.arange(kshape[1]) * dw)
+        window = np.ix_(step.rows, step.cols)
+        assert np.array_equal(step.values, plan.stretched[window])
+        assert np.array_equal(step.products, step.values * weights)
+        assert step.inside.all()
 
 
 def test_first_steps_by_hand():
@@ -532,11 +549,11 @@ CASES = [
      r"\bpadding\b", r"'same'"),
     # 3x3 input, 3x3 kernel: (3 - 1) - 2p + 2 + 1 = 5 - 2p < 1 from p = 3 on
     ("padding_empties_output", lambda: conv_transpose2d(X, K, padding=3), ValueError,
-     r"\bpadding\b", r"padding=\(3, 3\).*-1 rows"),
+     r"\bpadding\b", r"padding=\(3, 3\).*size -1 along rows"),
     # 2 columns, 1-wide kernel: (2 - 1) - 2*1 + 0 + 1 = 0 columns exactly
     ("padding_empties_output_exactly", lambda: conv_transpose2d(np.ones((4, 2)), [[1.0]],
                                                                 padding=(0, 1)),
-     ValueError, r"\bpadding\b", r"padding=\(0, 1\).*0 cols"),
+     ValueError, r"\bpadding\b", r"padding=\(0, 1\).*size 0 along cols"),
     ("stride_0", lambda: conv_transpose2d(X, K, stride=0), ValueError, r"\bstride\b",
      r"\(got 0\)"),
     ("stride_float", lambda: conv_transpose2d(X, K, stride=1.5), TypeError, r"\bstride\b",

@@ -7,7 +7,7 @@ the total over both sides; the two conventions must not be mixed.)
 
 from __future__ import annotations
 
-from . import _validate as v
+from . import _sizes, _validate as v
 
 
 def effective_size(k: int, dilation: int = 1) -> int:
@@ -57,11 +57,9 @@ def output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
     padding = v.nonnegative_int(padding, "padding")
     dilation = v.positive_int(dilation, "dilation")
     ceil_mode = v.flag(ceil_mode, "ceil_mode")
+    v.window_fits(f"k={k} with dilation={dilation}", effective_size(k, dilation),
+                  n + 2 * padding, f"n={n}, padding={padding}")
     span = n + 2 * padding - effective_size(k, dilation)
-    if span < 0:
-        raise ValueError(
-            f"k must fit in the padded input: effective size {effective_size(k, dilation)} "
-            f"> {n + 2 * padding} (n={n}, padding={padding}, dilation={dilation})")
     out = -(-span // stride) + 1 if ceil_mode else span // stride + 1
     if ceil_mode and (out - 1) * stride >= n + padding:
         out -= 1  # the last window would start in the right-hand padding
@@ -93,12 +91,6 @@ def resolve_padding(padding: object, kernel_shape: tuple[int, int],
         return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
     rows, cols = v.nonnegative_pair(padding, "padding")
     return (rows, rows), (cols, cols)
-
-
-def transposed_span(n: int, k: int, stride: int, padding: int, output_padding: int,
-                    dilation: int) -> int:
-    """The transposed size formula alone, unchecked (it may come out below 1)."""
-    return (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
 
 
 def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
@@ -156,10 +148,7 @@ def transposed_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
         raise ValueError(
             f"output_padding must be smaller than stride or dilation "
             f"(got output_padding={output_padding} with stride={stride}, dilation={dilation})")
-    out = transposed_span(n, k, stride, padding, output_padding, dilation)
-    if out < 1:
-        raise ValueError(
-            f"padding={padding} is too large: the output would have size {out} "
-            f"(n={n}, k={k}, stride={stride}, dilation={dilation}, "
-            f"output_padding={output_padding})")
+    out = _sizes.transposed_span(n, k, stride, padding, output_padding, dilation)
+    v.output_not_empty(out, f"padding={padding}", f"n={n}, k={k}, stride={stride}, "
+                       f"dilation={dilation}, output_padding={output_padding}")
     return out

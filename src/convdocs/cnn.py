@@ -3,10 +3,14 @@
 No learning happens here: the filters are chosen by hand, so every feature
 map can be explained. The point is to show what the stages of a CNN do to an
 image, and how far into the input each output cell can see.
+
+:func:`relu` is defined here, next to its layer, and exported as ``convdocs.relu``
+with the other operations; this module's own exports are the layers.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +19,8 @@ from . import _validate as v
 from .arithmetic import effective_size
 from .conv import conv2d
 from .pool import avg_pool2d, max_pool2d
+
+__all__ = ["Conv", "Pool", "ReLU", "forward", "receptive_fields"]
 
 
 def relu(x) -> np.ndarray:
@@ -87,10 +93,25 @@ class Pool:
         return fn(x, self.size, stride=self.stride)
 
 
+def _layers(layers) -> list:
+    """`layers` as a list of layers: each callable, with an int size and stride (or None)."""
+    try:
+        layers = list(layers)
+    except TypeError:
+        raise TypeError(f"layers must be a list of layers (got {v.show(layers)})") from None
+    for i, layer in enumerate(layers):
+        size, stride = getattr(layer, "size", None), getattr(layer, "stride", None)
+        if not (callable(layer) and isinstance(size, numbers.Integral)
+                and (stride is None or isinstance(stride, numbers.Integral))):
+            raise TypeError(f"layers must be cnn layers (Conv, ReLU, Pool), each with a size and "
+                            f"a stride (got {v.show(layer)} at index {i})")
+    return layers
+
+
 def forward(image, layers) -> list[np.ndarray]:
     """Run `layers` in order; return the input and every layer's output."""
     outs = [v.image(image)]
-    for layer in layers:
+    for layer in _layers(layers):
         outs.append(layer(outs[-1]))
     return outs
 
@@ -107,7 +128,7 @@ def receptive_fields(layers) -> list[tuple[int, int]]:
     """
     size, jump = 1, 1
     fields = [(size, jump)]
-    for layer in layers:
+    for layer in _layers(layers):
         k = effective_size(layer.size)
         stride = layer.stride or layer.size
         size += (k - 1) * jump

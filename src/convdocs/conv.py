@@ -6,16 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import _sizes, _validate as v
 from .arithmetic import effective_size, resolve_padding
 
 # numpy.pad's name for each of PyTorch's padding modes.
 _NUMPY_PAD_MODE = {"zeros": "constant", "reflect": "reflect",
                    "replicate": "edge", "circular": "wrap"}
-
-# Rows are processed in blocks of about this many output values, so that the
-# running sum and the scratch buffer stay in cache while every tap is added.
-_BLOCK_VALUES = 1 << 15  # 256 KiB of float64: measured best on a 2 MiB L2
 
 
 @dataclass(frozen=True)
@@ -75,15 +71,24 @@ def plan_conv2d(image, kernel, *, stride=1, padding=0, dilation=1,
         if mode == "circular" and widest > n:
             raise ValueError(f"padding_mode='circular' needs padding <= input size along {name} "
                              f"(got padding {widest} for size {n})")
-    padded = pad(x, pads, mode)
-    spans = [effective_size(k.shape[a], dilation[a]) for a in (0, 1)]
-    if spans[0] > padded.shape[0] or spans[1] > padded.shape[1]:
-        raise ValueError(
-            f"kernel (shape {k.shape}, dilation {dilation}, spanning {tuple(spans)}) is larger "
-            f"than the padded input {padded.shape[:2]} (image shape {x.shape}, padding {pads})")
-    out_hw = tuple((padded.shape[a] - spans[a]) // stride[a] + 1 for a in (0, 1))
+    padded_hw = tuple(x.shape[a] + sum(pads[a]) for a in (0, 1))
+    spans = tuple(effective_size(k.shape[a], dilation[a]) for a in (0, 1))
+    v.window_fits(f"kernel of shape {k.shape} with dilation={dilation}", spans, padded_hw,
+                  f"image shape {x.shape}, padding {pads}")
+    # Sizes are checked before anything is built; the output is never larger than
+    # the padded input, so one check of the two covers both.
+    if not any(map(any, pads)):
+        because = f"image of shape {x.shape}"
+    elif isinstance(padding, str):
+        because = f"padding={padding!r} with dilation={dilation}"
+    else:
+        because = f"padding={v.show(padding)}"
+    v.cells_fit(padded_hw + x.shape[2:], "the padded input", because)
+    out_hw = tuple((padded_hw[a] - spans[a]) // stride[a] + 1 for a in (0, 1))
     depthwise = x.ndim == 3 and k.ndim == 2
     out_shape = out_hw + ((x.shape[2],) if depthwise else ())
+    v.products_fit(k.shape, out_shape)
+    padded = pad(x, pads, mode)
     return ConvPlan(padded, k, pads, stride, dilation, out_shape)
 
 
@@ -96,7 +101,7 @@ def run_plan(plan: ConvPlan) -> np.ndarray:
     out = np.empty(plan.out_shape)
     (sh, sw), (oh, ow) = plan.stride, plan.out_shape[:2]
     row_values = max(1, out[0].size)
-    block = max(1, _BLOCK_VALUES // row_values)
+    block = max(1, _sizes.BLOCK_VALUES // row_values)
     scratch = np.empty((min(block, oh),) + plan.out_shape[1:])
     taps = list(plan.taps())
     for r0 in range(0, oh, block):
@@ -143,6 +148,14 @@ def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, padding_mode="zero
     Returns
     -------
     ndarray of float64
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, with a message that names the argument and its value.
+        Among them: a padded input of more than ``convdocs.MAX_CELLS`` values, or
+        more than ``convdocs.MAX_PRODUCTS`` multiplications, refused before
+        anything is allocated.
 
     Examples
     --------

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from . import _sizes, _validate as v
 from .arithmetic import output_size
-from .conv import _BLOCK_VALUES, pad
+from .conv import pad
 
 POOL_OPS = ("max", "avg")
 
@@ -32,7 +32,8 @@ class PoolPlan:
 
 def _divisors(n: int, k: int, s: int, p: int, out: int, include_pad: bool) -> np.ndarray:
     """How many cells each window along one axis averages over (PyTorch's rule)."""
-    start = np.arange(out) * s - p
+    # (A stride past the padded input leaves one window: keep numpy's ints small.)
+    start = np.arange(out) * min(s, n + 2 * p) - p
     end = np.minimum(start + k, n + p)
     if not include_pad:
         start, end = np.maximum(start, 0), np.minimum(end, n)
@@ -53,15 +54,18 @@ def plan_pool2d(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=Fa
         if 2 * p > k:
             raise ValueError(f"padding must be at most half the window (got padding={padding} "
                              f"for size={size})")
-    for axis in (0, 1):
-        if size[axis] > x.shape[axis] + 2 * pads[axis]:
-            raise ValueError(f"size {size} is larger than the padded input "
-                             f"(image shape {x.shape}, padding {pads})")
+    v.window_fits(f"size={size}", size, tuple(x.shape[a] + 2 * pads[a] for a in (0, 1)),
+                  f"image shape {x.shape}, padding {pads}")
     out_hw = tuple(output_size(x.shape[a], size[a], stride=stride[a], padding=pads[a],
                                ceil_mode=ceil_mode) for a in (0, 1))
     # ceil_mode can let the last window hang over the padded edge: pad that too.
     widths = tuple((pads[a], max(pads[a], (out_hw[a] - 1) * stride[a] + size[a]
                                  - x.shape[a] - pads[a])) for a in (0, 1))
+    # The output is never larger than the padded input: one size check covers both.
+    because = (f"padding={v.show(padding)} with size={size}" if any(pads)
+               else f"image of shape {x.shape}")
+    v.cells_fit(tuple(x.shape[a] + sum(widths[a]) for a in (0, 1)) + x.shape[2:],
+                "the padded input", because)
     padded = pad(x, widths, "zeros", value=-np.inf if op == "max" else 0.0)
     divisor = None
     if op == "avg":
@@ -72,8 +76,6 @@ def plan_pool2d(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=Fa
         else:
             divisor = np.multiply.outer(rows, cols)
     return PoolPlan(op, padded, size, stride, pads, out_hw + x.shape[2:], divisor)
-
-
 
 
 def run_plan(plan: PoolPlan) -> np.ndarray:
@@ -88,7 +90,7 @@ def run_plan(plan: PoolPlan) -> np.ndarray:
     kh, kw = plan.size
     reduce = np.maximum if plan.op == "max" else np.add
     out = np.empty(plan.out_shape)
-    block = max(1, _BLOCK_VALUES // max(1, plan.padded[0].size))
+    block = max(1, _sizes.BLOCK_VALUES // max(1, plan.padded[0].size))
     scratch = np.empty((min(block, oh),) + plan.padded.shape[1:])
     for r0 in range(0, oh, block):
         r1 = min(oh, r0 + block)
@@ -133,6 +135,13 @@ def max_pool2d(image, size=2, *, stride=None, padding=0, ceil_mode=False):
     ceil_mode : bool
         Keep a last, partial window instead of dropping the leftover cells.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, naming the argument and its value; among them a window
+        larger than the padded input (which PyTorch accepts with `ceil_mode`) and
+        a padded input of more than ``convdocs.MAX_CELLS`` values.
+
     Examples
     --------
     >>> max_pool2d([[1, 2, 0, 0], [3, 4, 0, 5], [0, 0, 1, 1], [0, 9, 1, 1]])
@@ -160,23 +169,38 @@ def avg_pool2d(image, size=2, *, stride=None, padding=0, ceil_mode=False,
                                 ceil_mode=ceil_mode, count_include_pad=count_include_pad))
 
 
-def global_max_pool(image):
-    """The largest value of each channel: a float for (H, W), shape (C,) for (H, W, C).
+def global_max_pool(image) -> np.ndarray:
+    """The largest value of each channel: the two spatial axes reduced away.
 
+    Parameters
+    ----------
+    image : array of shape (H, W) or (H, W, C)
+
+    Returns
+    -------
+    ndarray of float64, shape () or (C,)
+        Always an array, like ``image.max(axis=(0, 1))`` would be for an array: shape
+        () for an (H, W) image, whose one value ``float(out)`` gives, and (C,) for
+        (H, W, C).
+
+    Examples
+    --------
     >>> global_max_pool([[1, 7], [3, 2]])
-    7.0
+    array(7.)
+    >>> global_max_pool([[[1, 10], [7, 20]], [[3, 30], [2, 40]]])
+    array([ 7., 40.])
     """
-    x = v.image(image)
-    out = x.max(axis=(0, 1))
-    return float(out) if x.ndim == 2 else out
+    return np.asarray(v.image(image).max(axis=(0, 1)))
 
 
-def global_avg_pool(image):
-    """The mean of each channel: a float for (H, W), shape (C,) for (H, W, C).
+def global_avg_pool(image) -> np.ndarray:
+    """The mean of each channel: shape () for (H, W), (C,) for (H, W, C).
+
+    Returns an array in every case, as :func:`global_max_pool` does.
 
     >>> global_avg_pool([[1, 7], [3, 1]])
+    array(3.)
+    >>> float(global_avg_pool([[1, 7], [3, 1]]))
     3.0
     """
-    x = v.image(image)
-    out = x.mean(axis=(0, 1))
-    return float(out) if x.ndim == 2 else out
+    return np.asarray(v.image(image).mean(axis=(0, 1)))

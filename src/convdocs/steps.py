@@ -7,10 +7,12 @@ of :func:`convdocs.conv2d` or the pooling functions bit for bit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validate as v
 from .conv import ConvPlan, plan_conv2d
 from .pool import PoolPlan, plan_pool2d
 
@@ -60,6 +62,12 @@ def _scalar(value):
     return float(value) if np.ndim(value) == 0 else value
 
 
+def _offsets(taps: int, spacing: int) -> np.ndarray:
+    """0, spacing, 2*spacing ... for `taps` taps. With two or more taps the window fits
+    the input, so the numbers are small; a single tap is 0 whatever the spacing."""
+    return np.arange(taps) * (spacing if taps > 1 else 0)
+
+
 def _window(padded, pads, top, left, offsets_r, offsets_c, shape):
     rows_p, cols_p = top + offsets_r, left + offsets_c
     rows, cols = rows_p - pads[0], cols_p - pads[1]
@@ -68,10 +76,15 @@ def _window(padded, pads, top, left, offsets_r, offsets_c, shape):
     return rows, cols, inside, padded[np.ix_(rows_p, cols_p)]
 
 
-def _conv_steps(plan: ConvPlan, shape) -> list[Step]:
+def conv_plan_steps(plan: ConvPlan, shape) -> list[Step]:
+    """Trace a convolution plan; `shape` is the unpadded input's, to mark padded cells.
+
+    The engine behind :func:`conv2d_steps` and
+    :func:`convdocs.transpose.conv_transpose2d_steps`.
+    """
     kernel = plan.kernel
     kh, kw = kernel.shape[:2]
-    offsets_r, offsets_c = np.arange(kh) * plan.dilation[0], np.arange(kw) * plan.dilation[1]
+    offsets_r, offsets_c = _offsets(kh, plan.dilation[0]), _offsets(kw, plan.dilation[1])
     weights = kernel[..., None] if (kernel.ndim == 2 and plan.padded.ndim == 3) else kernel
     steps = []
     oh, ow = plan.out_shape[:2]
@@ -98,7 +111,9 @@ def conv2d_steps(image, kernel, *, stride=1, padding=0, dilation=1,
     """Trace :func:`convdocs.conv2d`: one :class:`Step` per output cell, in reading order.
 
     Meant for the small grids an animation shows; it takes the same arguments
-    as ``conv2d`` and gives the same numbers.
+    as ``conv2d`` and gives the same numbers. A trace of more than
+    ``convdocs.MAX_STEPS`` steps (10,000: 100 x 100 output cells) is refused with a
+    ``ValueError`` before any step is built.
 
     >>> first = conv2d_steps([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])[0]
     >>> first.values.tolist(), first.products.tolist(), first.result
@@ -106,11 +121,12 @@ def conv2d_steps(image, kernel, *, stride=1, padding=0, dilation=1,
     """
     plan = plan_conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation,
                        padding_mode=padding_mode)
-    shape = np.shape(image)
-    return _conv_steps(plan, shape)
+    v.steps_fit(math.prod(plan.out_shape[:2]), "conv2d_steps", "conv2d", np.shape(image))
+    return conv_plan_steps(plan, np.shape(image))
 
 
-def _pool_steps(plan: PoolPlan, shape) -> list[Step]:
+def pool_plan_steps(plan: PoolPlan, shape) -> list[Step]:
+    """Trace a pooling plan; `shape` is the unpadded input's, to mark padded cells."""
     kh, kw = plan.size
     offsets_r, offsets_c = np.arange(kh), np.arange(kw)
     steps = []
@@ -140,9 +156,14 @@ def pool2d_steps(image, size=2, *, op="max", stride=None, padding=0, ceil_mode=F
                  count_include_pad=True) -> list[Step]:
     """Trace :func:`convdocs.max_pool2d` (``op="max"``) or :func:`convdocs.avg_pool2d`.
 
+    Like :func:`conv2d_steps`, it refuses a trace of more than ``convdocs.MAX_STEPS``
+    steps.
+
     >>> [s.result for s in pool2d_steps([[1, 2, 0, 0], [3, 4, 0, 5]], op="max")]
     [4.0, 5.0]
     """
     plan = plan_pool2d(image, size, op=op, stride=stride, padding=padding,
                        ceil_mode=ceil_mode, count_include_pad=count_include_pad)
-    return _pool_steps(plan, np.shape(image))
+    v.steps_fit(math.prod(plan.out_shape[:2]), "pool2d_steps",
+                "max_pool2d" if plan.op == "max" else "avg_pool2d", np.shape(image))
+    return pool_plan_steps(plan, np.shape(image))

@@ -20,14 +20,14 @@ side of the full scatter), and the result equals PyTorch's.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
-from .arithmetic import transposed_span
+from . import _sizes, _validate as v
 from .conv import ConvPlan, plan_conv2d, run_plan
-from .steps import Step, _conv_steps
+from .steps import Step, conv_plan_steps
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,21 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _landing(n: int, s: int, top: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The input cells that land on a stretched axis of `length` cells, and where.
+
+    Input cell i lands at ``top + s*i``. The arithmetic is in Python's ints, and numpy
+    sees only positions inside the axis and, when two or more cells land, a stride
+    smaller than it, so a huge stride cannot overflow.
+    """
+    first = max(0, -(top // s))                  # the first i with top + s*i >= 0
+    last = min(n - 1, (length - 1 - top) // s)   # the last i with top + s*i < length
+    kept = np.arange(first, last + 1)
+    if kept.size == 0:
+        return kept, kept
+    return kept, (top + s * first) + (s if kept.size > 1 else 0) * np.arange(kept.size)
+
+
 def plan_conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=0,
                           dilation=1) -> TransposePlan:
     """Validate the arguments of :func:`conv_transpose2d` and build its equivalent convolution.
@@ -124,26 +139,22 @@ def plan_conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=
                 f"output_padding must be smaller than stride or dilation along {name} "
                 f"(got output_padding={output_padding} with stride={stride}, "
                 f"dilation={dilation})")
-        size = transposed_span(x.shape[axis], k.shape[axis], stride[axis], padding[axis],
-                               output_padding[axis], dilation[axis])
-        if size < 1:
-            raise ValueError(
-                f"padding={padding} is too large: the output would have {size} {name} "
-                f"(image shape {x.shape}, kernel shape {k.shape}, stride={stride}, "
-                f"dilation={dilation}, output_padding={output_padding})")
+        size = _sizes.transposed_span(x.shape[axis], k.shape[axis], stride[axis],
+                                      padding[axis], output_padding[axis], dilation[axis])
+        v.output_not_empty(size, f"padding={padding}",
+                           f"image shape {x.shape}, kernel shape {k.shape}, stride={stride}, "
+                           f"dilation={dilation}, output_padding={output_padding}", name)
 
-    pads, lengths, where, kept = [], [], [], []
+    pads, lengths = [], []
     for axis in (0, 1):
-        n, kk, s = x.shape[axis], k.shape[axis], stride[axis]
-        side = dilation[axis] * (kk - 1) - padding[axis]
-        top, bottom = side, side + output_padding[axis]
-        length = (n - 1) * s + 1 + top + bottom
-        positions = top + s * np.arange(n)          # where input cell i lands
-        keep = np.flatnonzero((positions >= 0) & (positions < length))
-        pads.append((top, bottom))
-        lengths.append(length)
-        where.append(positions[keep])
-        kept.append(keep)
+        side = dilation[axis] * (k.shape[axis] - 1) - padding[axis]
+        pads.append((side, side + output_padding[axis]))
+        lengths.append((x.shape[axis] - 1) * stride[axis] + 1 + sum(pads[-1]))
+    # Sizes are checked before anything is built (the output is never larger).
+    because = f"stride={stride} with dilation={dilation}"
+    v.cells_fit(tuple(lengths) + x.shape[2:], "the stretched input", because)
+    v.cells_fit(tuple(lengths) + (2,), "the stretched input's index map", because)
+    kept, where = zip(*(_landing(x.shape[a], stride[a], pads[a][0], lengths[a]) for a in (0, 1)))
     cells = np.ix_(where[0], where[1])
     stretched = np.zeros(tuple(lengths) + x.shape[2:])
     stretched[cells] = x[np.ix_(kept[0], kept[1])]
@@ -193,6 +204,13 @@ def conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=0, di
     ndarray of float64, shape (H', W') or (H', W', C)
         ``H' = (H - 1)s - 2p + d(kh - 1) + output_padding + 1``, likewise for
         ``W'``; see :func:`convdocs.arithmetic.transposed_output_size`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, naming the argument and its value; among them a
+        stretched input of more than ``convdocs.MAX_CELLS`` values (a huge
+        `stride` or `dilation`), refused before anything is allocated.
 
     Examples
     --------
@@ -251,4 +269,6 @@ def conv_transpose2d_steps(image, kernel, *, stride=1, padding=0, output_padding
     """
     plan = plan_conv_transpose2d(image, kernel, stride=stride, padding=padding,
                                  output_padding=output_padding, dilation=dilation)
-    return _conv_steps(plan.conv, plan.stretched.shape)
+    v.steps_fit(math.prod(plan.out_shape[:2]), "conv_transpose2d_steps", "conv_transpose2d",
+                plan.image_shape)
+    return conv_plan_steps(plan.conv, plan.stretched.shape)

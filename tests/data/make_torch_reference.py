@@ -9,6 +9,12 @@ float64, and its configuration in convdocs' terms. Images are (H, W) or (H, W, C
 as convdocs takes them; the script moves channels first for torch and back.
 The cases and their numbers are fixed by a seed, so rerunning the script
 rewrites the same arrays (the zip's timestamps change).
+
+It also stores the deliberate difference: pooling windows larger than the padded
+input, which PyTorch accepts with ceil_mode (the window hangs off the edge) and
+convdocs refuses. Those cases ("refused_configs", "refused_NN_image",
+"refused_NN_torch") keep PyTorch's answer, so the tests show that PyTorch gave one
+without needing torch.
 """
 
 from __future__ import annotations
@@ -74,6 +80,22 @@ HAND_CASES = [
     dict(name="avg_ceil_pad_not_counted", op="avg", image=(6, 7), size=(3, 2), stride=(2, 3),
          padding=(1, 1), ceil_mode=True, count_include_pad=False),
     dict(name="avg_channels", op="avg", image=(5, 4, 3), size=(2, 2), stride=(1, 1)),
+]
+
+# PyTorch accepts these, convdocs refuses them: each window is larger than the padded
+# input, and ceil_mode lets PyTorch keep one window hanging off the edge anyway.
+# Images are 1, 2, 3, ... along the row, so the answers can be read by hand.
+REFUSED_CASES = [
+    # the 2-wide default window (stride 2) on a 1-wide input: torch gives [[1]]
+    dict(name="max_window_2_on_width_1", op="max", image=(1, 1), size=(1, 2), stride=(1, 2),
+         ceil_mode=True),
+    dict(name="avg_window_2_on_width_1", op="avg", image=(1, 1), size=(1, 2), stride=(1, 2),
+         ceil_mode=True),
+    # padded 1 + 2*1 = 3 wide, window 4: torch divides 1 by 3 (pad counted, overhang not)
+    dict(name="avg_window_4_on_padded_width_3", op="avg", image=(1, 1), size=(1, 4),
+         stride=(1, 2), padding=(0, 1), ceil_mode=True),
+    dict(name="max_window_4_on_width_3", op="max", image=(1, 3), size=(1, 4), stride=(1, 2),
+         ceil_mode=True),
 ]
 
 DEFAULTS = dict(stride=(1, 1), padding=(0, 0), dilation=(1, 1), padding_mode="zeros",
@@ -186,6 +208,16 @@ def main() -> None:
         configs.append({"key": key, "name": c["name"], "op": c["op"],
                         "kwargs": {name: c[name] for name in STORED[c["op"]]}})
     arrays["configs"] = np.array(json.dumps(configs, indent=0))
+    refused = []
+    for i, case in enumerate(REFUSED_CASES):
+        c = {**DEFAULTS, **case}
+        key = f"refused_{i:02d}"
+        x = np.arange(1.0, np.prod(c["image"]) + 1).reshape(c["image"])
+        arrays[f"{key}_image"] = x
+        arrays[f"{key}_torch"] = torch_pool(x, c)
+        refused.append({"key": key, "name": c["name"], "op": c["op"],
+                        "kwargs": {name: c[name] for name in STORED[c["op"]]}})
+    arrays["refused_configs"] = np.array(json.dumps(refused, indent=0))
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {len(configs)} cases to {OUT} ({OUT.stat().st_size} bytes) "
           f"with torch {torch.__version__}")
