@@ -447,3 +447,299 @@ def test_engine_writes_values_as_python_does(engine_page):
     want = [repr(_from_json(v)) for v in values]
     bad = [(v, g, w) for v, g, w in zip(values, got, want) if g != w]
     assert not bad, bad[:10]
+
+
+# ---------------------------------------------------------------------------
+# The built page
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory) -> Path:
+    if os.environ.get("CONVDOCS_SITE_DIR"):
+        return Path(os.environ["CONVDOCS_SITE_DIR"]).resolve()
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed ({proc.returncode}):\n"
+                    f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}", pytrace=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    with site_server.SiteServer(built_site) as srv:
+        yield srv
+
+
+class Watch:
+    """Requests and console errors of one page."""
+
+    def __init__(self, page):
+        self.page, self.requests, self.errors = page, [], []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(
+            f"HTTP {r.status} {r.url}"))
+
+    def foreign(self):
+        return [u for u in self.requests if urlsplit(u).scheme not in ("data", "blob", "about")
+                and urlsplit(u).hostname != "127.0.0.1"]
+
+    def check(self):
+        assert not self.errors, self.errors
+        assert not self.foreign(), self.foreign()
+
+
+def _site_url() -> str:
+    import re
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    return re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE).group(1)
+
+
+def open_playground(context, server) -> Watch:
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(server.url("playground/"), wait_until="load")
+    wait_ready(page)
+    return watch
+
+
+def wait_ready(page):
+    page.wait_for_function("(() => { const el = document.querySelector('[data-playground]');"
+                           " return el && el.playground && el.dataset.mounted === 'ready'; })()",
+                           timeout=15000)
+
+
+STATE_JS = """() => {
+  const pg = document.querySelector('[data-playground]').playground;
+  const s = pg.state;
+  return {config: s.config, selected: s.selected, error: s.result && s.result.error,
+          sum: document.querySelector('#pg-sum').dataset.sum,
+          summary: document.querySelector('#pg-summary').textContent,
+          tables: document.querySelector('#pg-tables').textContent,
+          message: (document.querySelector('#pg-message [data-library-message]') || {}).textContent
+                   || null};
+}"""
+
+
+def _library_step(config, r, c):
+    steps = convdocs.conv2d_steps(config["image"], config["kernel"], **_conv_args(config))
+    width = len(playground.evaluate(config)["conv"][0])
+    return steps[r * width + c]
+
+
+@pytest.mark.browser
+def test_page_loads_offline_and_shows_the_library_numbers(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        watch = open_playground(context, server)
+        state = watch.page.evaluate(STATE_JS)
+        assert state["error"] is None
+        assert state["config"]["image"] == images.grid().astype(int).tolist()
+        assert state["config"]["kernel"] == kernels.VERTICAL_EDGES.astype(int).tolist()
+        r, c = state["selected"]["r"], state["selected"]["c"]
+        step = _library_step(state["config"], r, c)
+        assert float(state["sum"]) == step.result
+        assert f"({r}, {c})" in state["summary"]
+        size = watch.page.locator("#pg-output-size").inner_text()
+        assert "= 26" in size and "\u230a" in size  # the size rule, written out with numbers
+        assert any(u.endswith("/assets/playground/presets.json") for u in watch.requests)
+        watch.check()
+    finally:
+        context.close()
+
+
+def _tab_to(page, selector, limit=120):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+@pytest.mark.browser
+def test_keyboard_only(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        watch = open_playground(context, server)
+        page = watch.page
+        _tab_to(page, "#pg-image")
+        page.keyboard.press("ArrowDown")            # the next sample image: the smiley
+        _tab_to(page, "#pg-preset")
+        page.keyboard.press("ArrowDown")            # the next kernel: horizontal edges
+        state = page.evaluate(STATE_JS)
+        assert state["config"]["image"] == images.smiley().astype(int).tolist()
+        assert np.array_equal(state["config"]["kernel"], kernels.HORIZONTAL_EDGES)
+        _tab_to(page, ".pg-kcell[data-r='1'][data-c='1']")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("5")                     # a custom kernel
+        _tab_to(page, "#pg-output-focus")
+        page.keyboard.press("PageUp")
+        page.keyboard.press("Home")
+        seen = []
+        for key in ("ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown", "ArrowDown"):
+            page.keyboard.press(key)
+            seen.append(page.evaluate(STATE_JS))
+        final = seen[-1]
+        assert final["config"]["kernel"][1][1] == 5
+        assert (final["selected"]["r"], final["selected"]["c"]) == (3, 2)
+        assert "Output cell (3, 2)" in final["summary"]
+        for state in seen:  # every move shows that cell's products and sum, the library's
+            r, c = state["selected"]["r"], state["selected"]["c"]
+            assert float(state["sum"]) == _library_step(state["config"], r, c).result
+        assert len({s["tables"] for s in seen}) > 1   # the products changed along the way
+        watch.check()
+    finally:
+        context.close()
+
+
+OVERFLOW_JS = """() => {
+  const w = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('.pg *')].filter(
+    (el) => el.getBoundingClientRect().right > w + 1).map((el) => el.tagName + '#' + el.id);
+  return {scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 5)};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_layout(browser, server, scheme):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, color_scheme=scheme)
+    try:
+        watch = open_playground(context, server)
+        page = watch.page
+        layouts = []
+        layouts.append(page.evaluate(OVERFLOW_JS))
+        page.select_option("#pg-image", "photo")
+        page.select_option("#pg-krows", "7")
+        page.select_option("#pg-kcols", "7")
+        page.select_option("#pg-pool", "avg")
+        page.fill("#pg-stride", "2, 1")
+        page.select_option("#pg-padding", "number")
+        page.fill("#pg-padding-n", "3")
+        assert page.evaluate(STATE_JS)["error"] is None
+        layouts.append(page.evaluate(OVERFLOW_JS))
+        page.select_option("#pg-image", "smiley")      # a small map: numbers in the cells
+        page.select_option("#pg-pool", "none")
+        box = page.locator("#pg-output-canvas").bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] - 5, box["y"] + box["height"] - 5)
+        state = page.evaluate(STATE_JS)
+        assert (state["selected"]["r"], state["selected"]["c"]) != (0, 0)
+        layouts.append(page.evaluate(OVERFLOW_JS))
+        for layout in layouts:
+            assert layout["scrollWidth"] <= PHONE["width"], layout
+        watch.check()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_refusals_in_the_library_words(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        watch = open_playground(context, server)
+        page = watch.page
+        for field, text in [("#pg-stride", "0"), ("#pg-stride", "1e308"), ("#pg-stride", ""),
+                            ("#pg-dilation", "-2"), ("#pg-dilation", "0, 1")]:
+            page.fill(field, text)
+            state = page.evaluate(STATE_JS)
+            with np.errstate(all="ignore"):
+                expected = playground.evaluate(state["config"])["error"]
+            assert expected is not None and state["message"] == expected["message"], (text, state)
+            page.fill(field, "1")
+        page.fill("#pg-stride", "2")                  # "same" needs stride 1
+        state = page.evaluate(STATE_JS)
+        assert state["message"] == "padding='same' needs stride 1 (got stride=(2, 2))"
+        page.fill("#pg-stride", "1")
+        page.fill(".pg-kcell[data-r='0'][data-c='0']", "")   # not a number: the page's own words
+        assert "is empty" in page.locator("#pg-message").inner_text()
+        page.fill(".pg-kcell[data-r='0'][data-c='0']", "NaN")
+        state = page.evaluate(STATE_JS)
+        assert state["message"] == "kernel must be finite (got nan at index (0, 0))"
+        page.fill(".pg-kcell[data-r='0'][data-c='0']", "1e308")   # overflow, then ReLU refuses
+        page.fill(".pg-kcell[data-r='1'][data-c='0']", "1e308")
+        page.check("#pg-relu")
+        state = page.evaluate(STATE_JS)
+        assert state["error"]["stage"] == "relu"
+        with np.errstate(all="ignore"):
+            assert state["message"] == playground.evaluate(state["config"])["error"]["message"]
+        watch.check()
+    finally:
+        context.close()
+
+
+def _png(path, array):
+    from PIL import Image
+    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(path)
+    return path
+
+
+@pytest.mark.browser
+def test_own_image(browser, server, tmp_path):
+    rng = np.random.default_rng(SEED + 2)
+    small = _png(tmp_path / "small.png", rng.integers(0, 256, (9, 14, 3)))
+    big = _png(tmp_path / "big.png", rng.integers(0, 256, (200, 300, 3)))
+    text = tmp_path / "notes.png"
+    text.write_text("not an image at all")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        watch = open_playground(context, server)
+        page = watch.page
+        root = page.locator("[data-playground]")
+        page.set_input_files("#pg-file", str(small))
+        page.wait_for_function("document.querySelector('[data-playground]').dataset.ownImage")
+        assert root.get_attribute("data-own-image") == "loaded"
+        state = page.evaluate(STATE_JS)
+        # the same grey levels as convdocs.load_image (Pillow's "L" conversion), exactly
+        assert np.array_equal(state["config"]["image"], convdocs.load_image(small))
+        assert "not scaled" in page.locator("#pg-image-note").inner_text()
+
+        page.set_input_files("#pg-file", str(big))
+        page.wait_for_function("document.querySelector('[data-playground]').dataset.ownImage"
+                               " === 'scaled'")
+        note = page.locator("#pg-image-note").inner_text()
+        assert "scaled down" in note and "85 \u00d7 128" in note and "200 \u00d7 300" in note
+        assert np.shape(page.evaluate(STATE_JS)["config"]["image"]) == (85, 128)
+
+        page.set_input_files("#pg-file", str(text))
+        page.wait_for_function("document.querySelector('[data-playground]').dataset.ownImage"
+                               " === 'failed'")
+        assert "could not be read as an image" in page.locator("#pg-image-note").inner_text()
+        watch.check()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_instant_navigation_mounts_the_playground(browser, server, built_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        watch = Watch(page)
+        # Material navigates instantly only to URLs of sitemap.xml, compared with the port;
+        # the built sitemap names the published host, so point it at this server, as the
+        # published site's own sitemap points at the published site.
+        sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
+        local = sitemap.replace(_site_url(), server.base_url)
+        page.route("**/sitemap.xml", lambda route: route.fulfill(
+            status=200, content_type="application/xml", body=local))
+        page.goto(server.url("what-filters-see/"), wait_until="load")
+        page.evaluate("window.__same_document = true")
+        page.locator("nav.md-nav--primary a[href$='playground/']").first.click()
+        wait_ready(page)
+        assert page.evaluate("window.__same_document === true"), "a full reload, not instant"
+        page.locator("nav.md-nav--primary a[href$='pooling/']").first.click()
+        page.wait_for_selector("h1#pooling")
+        page.go_back()
+        page.wait_for_function("document.querySelector('[data-playground]') !== null")
+        wait_ready(page)
+        assert page.evaluate("window.__same_document === true")
+        state = page.evaluate(STATE_JS)
+        assert state["error"] is None and state["sum"] is not None
+        assert page.locator("#pg-image option").count() == len(playground.presets()["images"])
+        watch.check()
+    finally:
+        context.close()
