@@ -267,7 +267,7 @@ export async function mount(root) {
     "pstride", "ppad", "ceil", "cip", "message", "input-caption", "input-canvas", "input-key",
     "output-caption", "output-focus", "output-canvas", "output-key", "output-size",
     "pool-figure", "pool-caption", "pool-focus", "pool-canvas", "pool-key", "pool-size",
-    "summary", "tables", "sum",
+    "summary", "tables", "sum", "announce",
   ].map((id) => [id, $(`pg-${id}`)]));
   const message = els.message;
   message.textContent = "Loading the sample images and kernels\u2026";
@@ -351,7 +351,8 @@ export async function mount(root) {
       for (let c = 0; c < state.kernel[r].length; c++) {
         const parsed = parseWeight(state.kernel[r][c]);
         if (parsed.error) {
-          return {uiError: `Kernel row ${r + 1}, column ${c + 1} ${parsed.error}.`, cell: [r, c]};
+          return {uiError: `Kernel row ${r + 1}, column ${c + 1} ${parsed.error}.`, cell: [r, c],
+                  image};
         }
         kernel[r].push(parsed.value);
       }
@@ -425,6 +426,7 @@ export async function mount(root) {
       if (cell) cell.setAttribute("aria-invalid", "true");
       showMessage("Not a kernel yet", read.uiError);
       state.result = null;
+      state.image = read.image;
       root.dataset.state = "invalid";
       draw();
       return finish(t0);
@@ -581,7 +583,9 @@ export async function mount(root) {
       let text = `${name}: \u230a(${n} + ${pads} \u2212 ${k} \u2212 (${k} \u2212 1)(${d} \u2212 1)) / ${s}\u230b + 1` +
         ` = \u230a${span} / ${s}\u230b + 1 = ${o}`;
       const left = span % s;
-      if (left) text += ` (the last ${left} ${name === "rows" ? "row" : "column"}${left > 1 ? "s" : ""} of the padded input ${left > 1 ? "are" : "is"} never read)`;
+      const unit = name === "rows" ? "row" : "column";
+      if (left === 1) text += ` (the last ${unit} of the padded input is never read)`;
+      if (left > 1) text += ` (the last ${left} ${unit}s of the padded input are never read)`;
       line.textContent = text;
       lines.push(line);
     }
@@ -742,6 +746,8 @@ export async function mount(root) {
       }
       event.preventDefault();
       select(mapName, Math.min(Math.max(r, 0), map.h - 1), Math.min(Math.max(c, 0), map.w - 1));
+      // Read out only what the keyboard chose: pointing would flood a screen reader.
+      els.announce.textContent = `${els.summary.textContent}. ${els.sum.textContent}`;
     });
   }
   keys("conv", "output-focus", finalMap);
@@ -772,10 +778,7 @@ export async function mount(root) {
     els["padding-n-label"].hidden = !number;
     update();
   });
-  els.pool.addEventListener("change", () => {
-    if (els.pool.value !== "none" && state.selected.map === "conv") state.selected.map = "conv";
-    update();
-  });
+  els.pool.addEventListener("change", update);
   els.image.addEventListener("change", () => {
     els["image-note"].textContent = els["image-note"].dataset.own && els.image.value === "own"
       ? els["image-note"].dataset.own : els["image-note"].dataset.default;
@@ -801,7 +804,8 @@ export async function mount(root) {
       grey = await greyLevels(file, limits.max_side);
     } catch (err) {
       note.textContent = `${file.name} could not be read as an image by this browser ` +
-        `(${err.message}). Try a PNG or a JPEG.`;
+        `(${err.message}). ` + (file.type.startsWith("image/")
+        ? "Try a smaller copy of it, or another file." : "Try a PNG or a JPEG.");
       note.dataset.own = "";
       root.dataset.ownImage = "failed";
       return;
@@ -814,7 +818,8 @@ export async function mount(root) {
     els.image.append(option("own", label, true));
     els.image.value = "own";
     note.textContent = (scaledFrom
-      ? `${file.name}: ${scaledFrom[1]} ${TIMES} ${scaledFrom[0]} pixels, scaled down in this ` +
+      ? `${file.name}: ${scaledFrom[1]} ${TIMES} ${scaledFrom[0]} pixels (rows ${TIMES} ` +
+        "columns), scaled down in this " +
         `browser to ${height} ${TIMES} ${width} (the playground's limit is ${limits.max_side} ` +
         "pixels on a side)"
       : `${file.name}: ${height} ${TIMES} ${width} pixels, not scaled`) +
@@ -864,7 +869,9 @@ export async function greyLevels(file, maxSide) {
     img.decoding = "async";
     await new Promise((resolve, reject) => {
       img.onload = resolve;
-      img.onerror = () => reject(new Error("not an image format it knows"));
+      img.onerror = () => reject(new Error(file.type.startsWith("image/")
+        ? `it says it is ${file.type}, but it is damaged, or too large for the browser to decode`
+        : "not an image format it knows"));
       img.src = url;
     });
     const w0 = img.naturalWidth, h0 = img.naturalHeight;
