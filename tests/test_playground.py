@@ -680,7 +680,7 @@ def _png(path, array):
 @pytest.mark.browser
 def test_own_image(browser, server, tmp_path):
     rng = np.random.default_rng(SEED + 2)
-    small = _png(tmp_path / "small.png", rng.integers(0, 256, (9, 14, 3)))
+    small = _png(tmp_path / "small.png", rng.integers(0, 256, (60, 100, 3)))  # 6,000 colours
     big = _png(tmp_path / "big.png", rng.integers(0, 256, (200, 300, 3)))
     text = tmp_path / "notes.png"
     text.write_text("not an image at all")
