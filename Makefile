@@ -34,6 +34,7 @@ serve: figures
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/playground.py
 
 clean:
 	rm -rf site .pytest_cache .hypothesis

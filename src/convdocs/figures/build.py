@@ -143,9 +143,11 @@ def well_formed(entry: dict) -> bool:
 
 
 def manifest_bytes(entries: list[dict]) -> bytes:
-    """The manifest: every figure's entry, and the tables the pages show."""
-    return (json.dumps({"figures": entries, "tables": catalogue.tables()}, indent=1,
-                       ensure_ascii=False) + "\n").encode()
+    """The manifest: every figure's entry, the tables the pages show, and the themes'
+    colours for the browser."""
+    themes = {t.name: style.palette(t) for t in style.THEMES}
+    return (json.dumps({"figures": entries, "tables": catalogue.tables(), "themes": themes},
+                       indent=1, ensure_ascii=False) + "\n").encode()
 
 
 def figure_fingerprint(spec) -> str:

@@ -15,7 +15,7 @@ import contextlib
 from dataclasses import dataclass
 
 import matplotlib
-from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 
 # Base size: 1 inch is 100 CSS pixels on the page; files are written at 2x.
 PAGE_DPI = 100
@@ -104,3 +104,13 @@ def readable_on(fill_rgb) -> str:
     r, g, b = to_rgb(fill_rgb)[:3]
     lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#000000" if lum > 0.45 else "#ffffff"
+
+
+def palette(theme: Theme) -> dict:
+    """A theme's colours for the browser (the playground): roles, text, and the signed
+    colour map as its 256 matplotlib colours, so zero is the same mid-grey everywhere."""
+    lut = theme.signed(list(range(theme.signed.N)))
+    return {"background": theme.background, "text": theme.text, "muted": theme.muted,
+            "cell_line": theme.cell_line, "input": theme.input, "kernel": theme.kernel,
+            "output": theme.output, "window": theme.window,
+            "signed": [to_hex(rgba) for rgba in lut]}
