@@ -38,8 +38,9 @@ FIGURES = (
     FigureSpec(
         "journey", title="From photo to edges to pooled features",
         caption="The whole story in one picture: a photo is a grid of numbers; a filter turns "
-                "it into a map of its edges; pooling shrinks that map while keeping the strong "
-                "edges.",
+                "it into a map of its edges; max pooling halves that map, keeping the largest "
+                "value of each 2 \u00d7 2 window, so the light side of every strong edge "
+                "survives.",
         alt="Three panels joined by arrows: a grey close-up of Grace Hopper's face, the same "
             "face as a sketch of light and dark outlines on grey, and a half-size version of "
             "that sketch in which the glasses and mouth are still clear.",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import images
 from ..pool import avg_pool2d, max_pool2d
 from . import draw, style
@@ -96,6 +98,19 @@ def pooled_row(fig, theme, data, scale, titles, quantile=None):
 
 TITLES = ("all edges", "max pooled", "average pooled")
 
+
+def photo_caption(data):
+    edges, pooled = data["edges"], data["max"]
+    lowest = -max_pool2d(-edges, 2)            # each window's most negative value
+    dropped = int(np.count_nonzero(-lowest > pooled))
+    return (f"The photo's all-edges output, pooled 2 \u00d7 2. The picture shrinks to a quarter "
+            f"of the pixels, yet the outlines of face, glasses and mouth survive. Max pooling "
+            f"keeps the largest value of each window, not the one furthest from zero: in "
+            f"{dropped:,} of the {pooled.size:,} windows that was a negative number, and it is "
+            f"dropped, so the max-pooled map is lighter (its lowest value is "
+            f"{draw.number(round(pooled.min()))}; the edge map's is "
+            f"{draw.number(round(edges.min()))}).")
+
 FIGURES = (
     *(pooling_figure(row) for row in POOLING_STEPS),
     FigureSpec(
@@ -103,18 +118,19 @@ FIGURES = (
         caption=lambda data: (
             f"The grid's all-edges output ({data['edges'].shape[0]} \u00d7 "
             f"{data['edges'].shape[1]}) pooled 2 \u00d7 2: half the width, half the height, a "
-            f"quarter of the numbers. Max pooling keeps every line's strongest response; "
-            f"average pooling keeps the lines too, but softened."),
+            f"quarter of the numbers. Max pooling keeps each window's largest value: the light "
+            f"borders of every line survive, but the dark ring along the outer frame "
+            f"disappears (those windows also hold a 0), and the inner dark lines keep their "
+            f"weakest value. Average pooling keeps the lines too, but softened."),
         alt="Three pictures on the same grey scale: the all-edges output of the grid, then a "
-            "half-size max-pooled copy in which every line is still crisp and bright, then a "
+            "half-size max-pooled copy in which the light borders of every line are still "
+            "crisp but the dark ring along the outer frame has turned mid-grey, then a "
             "half-size average-pooled copy in which the lines are fainter and blurred.",
         compute=lambda: pooled_data(filtered(images.grid(), "outline")),
         draw=lambda fig, theme, data: pooled_row(fig, theme, data, PIXEL, TITLES)),
     FigureSpec(
         "pooling-photo", title="Pooling the photo's edges",
-        caption="The photo's all-edges output, pooled 2 \u00d7 2. The picture shrinks to a "
-                "quarter of the pixels, yet the outlines of face, glasses and hat survive: max "
-                "pooling keeps the strongest response in every window.",
+        caption=photo_caption,
         alt="Three pictures of the face's outlines on the same scale: the full 128 by 128 "
             "edge map, then 64 by 64 max-pooled and average-pooled versions drawn at half the "
             "size. The max-pooled one still shows the glasses and the mouth clearly; the "

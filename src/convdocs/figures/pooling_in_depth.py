@@ -28,7 +28,8 @@ def overlap_data():
 
 def overlap_alt(data):
     return ("Animation. A 3 by 3 window steps across a 7 by 7 grid of numbers two cells at a "
-            "time, each position overlapping the previous one; the largest number in each "
+            "time, each position overlapping its neighbours by one row or column; the largest "
+            "number in each "
             "window fills a 3 by 3 output reading "
             + ", ".join(draw.number(v) for v in data["output"].ravel()) + ".")
 
@@ -141,8 +142,8 @@ def translation_caption(data):
                                             for s in SHIFTS[1:]) +
             f". After {TRANSLATION_POOL} \u00d7 {TRANSLATION_POOL} max pooling, " + " and ".join(
                 f"{changed_cells(data, s)[1]} of {pooled}" for s in SHIFTS[1:]) +
-            " cells change: the strongest response stays inside the same window. A shift "
-            "across a window's border would change it.")
+            " cells change: the largest value, in the positive column, stays inside the same "
+            "window. A shift across a window's border would change it.")
 
 
 def draw_translation(fig, theme, data):

@@ -35,19 +35,23 @@ class GridFilter:
 
 GRID_FILTERS = (
     GridFilter("vertical_edges",
-               effect="lights up only along the vertical lines: positive on one side of each "
-                      "line, negative on the other, zero on flat white and along the "
+               effect="lights up only along the vertical lines: positive along the left side "
+                      "of each black line, negative along its right side (the outer frame "
+                      "shows only its inner side), zero on flat white and along the "
                       "horizontal lines",
                alt="The grid picture, a 3 by 3 filter with columns 1, 0, minus 1, and the "
                    "result: a grey picture in which only the vertical lines show, each as a "
-                   "light stripe on its left side and a dark stripe on its right. The "
+                   "light stripe on its left side and a dark stripe on its right (the outer "
+                   "frame shows only its inner stripe). The "
                    "horizontal lines have vanished into the grey."),
     GridFilter("horizontal_edges",
-               effect="lights up only along the horizontal lines, positive above or below each "
-                      "line and negative on the other side",
+               effect="lights up only along the horizontal lines: positive along the top of "
+                      "each black line, negative along its bottom (the outer frame shows only "
+                      "its inner side)",
                alt="The grid picture, a 3 by 3 filter with rows 1, 0, minus 1, and the result: "
                    "only the horizontal lines show, each as a light stripe above and a dark "
-                   "stripe below; vertical lines vanish."),
+                   "stripe below (the outer frame shows only its inner stripe); vertical lines "
+                   "vanish."),
     GridFilter("outline",
                effect="responds to every edge whatever its direction, and gives zero inside the "
                       "flat white squares",
@@ -213,12 +217,13 @@ FIGURES = (
     FigureSpec(
         "photo-filters", title="The four filters on a photograph",
         caption="The grid's four filters on a real photo. Vertical edges pick out the sides of "
-                "the glasses and face, horizontal edges the brows, mouth and hat brim; the "
-                "all-edges filter draws an outline, and identity changes nothing. Colour keys "
-                "end at the 99th percentile of each output's magnitude.",
+                "the glasses and the face, horizontal edges the rims of the glasses, the mouth "
+                "and the shoulders; the all-edges filter draws an outline, and identity changes "
+                "nothing. Each colour key ends where only one cell in a hundred lies further "
+                "from zero; those few cells take the key's end colours.",
         alt="A close crop of Grace Hopper's face in grey, then four filtered versions in grey "
             "with light and dark accents: one tracing vertical contours such as the sides of "
-            "her glasses, one tracing horizontal ones such as her brows and mouth, one tracing "
+            "her glasses, one tracing horizontal ones such as the rims of her glasses and her mouth, one tracing "
             "every contour like a pencil sketch, and one identical to the photo.",
         compute=lambda: sheet_data(face(), FILTERS),
         draw=lambda fig, theme, data: filter_sheet(fig, theme, data, FILTERS,
@@ -230,7 +235,8 @@ FIGURES = (
         + " Blurred and sharpened results are shown as pictures, clipped to 0-255.",
         alt="Six pairs of a 3 by 3 kernel and the face it produces: identity (unchanged), box "
             "blur and Gaussian blur (softer), sharpen (crisper), emboss (a relief lit from one "
-            "corner, on mid-grey) and outline (contours only, on mid-grey).",
+            "corner; its weights add up to 1, so flat areas keep their own brightness and the "
+            "picture stays mostly light) and outline (contours only, on mid-grey).",
         compute=lambda: catalogue_data(close_face(), SMOOTHING),
         draw=lambda fig, theme, data: catalogue(fig, theme, data, SMOOTHING)),
     FigureSpec(
