@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matplotlib.patches import Rectangle
+
 from .. import images, kernels
-from . import draw
+from . import draw, style
 from .draw import Layout
 from .examples import close_face, face, filtered
 from .panels import (KERNEL_CELL, KEY, kernel_matrix, kernel_panel, photo_size,
@@ -193,6 +195,71 @@ def catalogue_caption(names):
     return "Kernels from the catalogue and what they do to the photo. " + " ".join(lines)
 
 
+# Two places the same filter reads in the "why convolution" figure (top-left corners, in
+# pixels of the 128 x 128 face): centred where the vertical-edge filter responds most
+# strongly in the glasses (rows 15-44) and at the collar (rows 95-119).
+WINDOWS = ((19, 63), (94, 33))
+
+
+SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def why_convolution_data():
+    photo = face()
+    kernel = kernels.VERTICAL_EDGES
+    n = photo.size                       # one output cell per pixel, as with same padding
+    return {"photo": photo, "kernel": kernel,
+            "convolution parameters": np.array(kernel.size + 1),          # weights and a bias
+            "fully connected parameters": np.array(n * n + n)}
+
+
+def draw_why_convolution(fig, theme, data):
+    photo, kernel = data["photo"], data["kernel"]
+    counts = [int(data["convolution parameters"]), int(data["fully connected parameters"])]
+    lay = Layout()
+    lay.add_row([photo_size(photo, 1.6), draw.grid_size(kernel.shape), (3.6, 1.6)],
+                gaps=[1.0, 0.9])
+    (pic, k, bars), = lay.build(fig)
+    draw.picture(pic, photo, theme, norm=draw.norm_for(photo, "gray", 255), role="input")
+    draw.title(pic, f"{photo.shape[0]} \u00d7 {photo.shape[1]} pixels", theme)
+    kernel_matrix(k, kernel, theme)
+    draw.title(k, "one filter, everywhere", theme)
+    for r, c in WINDOWS:
+        draw.frame(pic, r - 0.5, c - 0.5, *kernel.shape, theme.window, lw=2)
+        draw.connect(pic, (c + kernel.shape[1] - 0.5, r + 1), k, (0, 1.5), theme.window)
+    # parameter counts on a scale of powers of ten, each bar labelled with its number
+    top = int(np.ceil(np.log10(max(counts))))
+    bars.set_xlim(0, top + 3.2)     # room for the longest bar's label
+    bars.set_ylim(2.2, -0.4)
+    labels = ("convolution", "fully connected")
+    for row, (label, count) in enumerate(zip(labels, counts)):
+        y = row * 1.1 + 0.45
+        bars.add_patch(Rectangle((0, y - 0.22), np.log10(count), 0.44, color=theme.kernel
+                                 if row == 0 else theme.muted, lw=0))
+        bars.text(0, y - 0.34, label, fontsize=style.LABEL_SIZE, color=theme.text,
+                  va="bottom")
+        bars.text(np.log10(count) + 0.1, y, f"{count:,}", fontsize=style.LABEL_SIZE,
+                  color=theme.text, va="center")
+    for power in range(0, top + 1, 3):
+        bars.text(power, 2.15, f"10{str(power).translate(SUPERSCRIPT)}" if power else "1",
+                  fontsize=style.LABEL_SIZE,
+                  color=theme.muted, ha="center", va="bottom")
+    draw.title(bars, "numbers to learn (scale: powers of ten)", theme)
+
+
+def why_convolution_caption(data):
+    photo, kernel = data["photo"], data["kernel"]
+    conv, dense = (int(data[k]) for k in ("convolution parameters",
+                                           "fully connected parameters"))
+    n = photo.size
+    return (f"Why convolution: one {kernel.shape[0]} \u00d7 {kernel.shape[1]} filter and a bias, "
+            f"{conv} numbers, read every position of the {photo.shape[0]} \u00d7 "
+            f"{photo.shape[1]} face, the glasses and the collar alike. A fully connected "
+            f"layer that maps the same image to an output of the same size needs a weight for every "
+            f"input and output pair, plus a bias per output: {n:,} \u00d7 {n:,} + {n:,} = "
+            f"{dense:,} numbers.")
+
+
 FIGURES = (
     FigureSpec(
         "grid", title="The black-and-white grid",
@@ -247,4 +314,15 @@ FIGURES = (
             "negative of its opposite: where sobel left is light, sobel right is dark.",
         compute=lambda: catalogue_data(close_face(), EDGES),
         draw=lambda fig, theme, data: catalogue(fig, theme, data, EDGES)),
+    FigureSpec(
+        "why-convolution", title="One filter everywhere: why convolution needs so few numbers",
+        caption=why_convolution_caption,
+        alt=lambda data: (
+            f"The {data['photo'].shape[0]} by {data['photo'].shape[1]} face with two small "
+            f"squares marked on it, one on the glasses and one on the collar, both joined by "
+            f"lines "
+            f"to the same 3 by 3 filter. Beside them, two bars on a scale of powers of ten: "
+            f"{int(data['convolution parameters'])} numbers to learn for the convolution, "
+            f"{int(data['fully connected parameters']):,} for a fully connected layer."),
+        compute=why_convolution_data, draw=draw_why_convolution),
 )
