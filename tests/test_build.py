@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from convdocs.figures import build, catalogue, cli, fingerprint
+from convdocs.figures.spec import FigureSpec
 
 pytestmark = pytest.mark.slow   # renders figures
-from convdocs.figures.spec import FigureSpec
 
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 SMALL = ["grid", "input-and-filter"]   # two quick figures

@@ -434,7 +434,8 @@ MANIFEST = json.loads((FIGURES / build.MANIFEST).read_text())
 @pytest.fixture
 def site_state():
     hooks._state.update(manifest={e["name"]: e for e in MANIFEST["figures"]},
-                        tables=MANIFEST["tables"], figures_dir=FIGURES)
+                        tables=MANIFEST["tables"], figures_dir=FIGURES,
+                        licence=MANIFEST["licence"], attribution=MANIFEST["attribution"])
 
 
 def page(src="convolution.md", url="convolution/"):

@@ -19,7 +19,7 @@ from matplotlib import font_manager
 from matplotlib.testing.compare import compare_images
 from PIL import Image, ImageSequence
 
-from convdocs.figures import build, catalogue, render, style
+from convdocs.figures import build, catalogue, render, spec, style
 
 pytestmark = pytest.mark.slow   # renders figures
 
@@ -138,6 +138,44 @@ def test_figure_data_and_words_are_the_committed_ones(name):
         assert now[key] == then[key], f"{name}: the array {key!r} changed"
     for field in ("caption", "alt"):
         assert SPECS[name].text(field, data) == ENTRIES[name][field], f"{name}: {field}"
+
+
+def test_manifest_matches_the_files_and_the_table():
+    assert [e["name"] for e in MANIFEST["figures"]] == list(SPECS)
+    listed = set()
+    for entry in MANIFEST["figures"]:
+        figure = SPECS[entry["name"]]
+        assert build.well_formed(entry), f"{figure.name}: its record is not sealed"
+        assert (entry["title"], entry["page"], entry["animated"]) == (
+            figure.title, figure.page, figure.animated)
+        assert entry["fingerprint"] == build.figure_fingerprint(figure), \
+            f"{figure.name}: its code changed since figures/ was built; run `make figures`"
+        assert {f["path"] for f in entry["files"]} == set(spec.file_names(figure, build.THEMES))
+        for f in entry["files"]:
+            data = (FIGURES / f["path"]).read_bytes()
+            listed.add(f["path"])
+            assert build.sha256(data) == f["sha256"] and len(data) == f["bytes"], f["path"]
+            if f["kind"] != "svg":
+                with Image.open(io.BytesIO(data)) as img:
+                    assert img.size == (f["width"], f["height"]), f["path"]
+    on_disk = {p.name for p in FIGURES.iterdir()} - {build.MANIFEST, build.LOCK}
+    assert on_disk == listed, f"unlisted files in figures/: {sorted(on_disk - listed)}"
+
+
+def test_every_file_carries_the_licence_and_the_manifest_states_it():
+    assert MANIFEST["attribution"] == spec.ATTRIBUTION
+    assert MANIFEST["licence"] == {"name": "CC BY 4.0", "copyright": spec.COPYRIGHT,
+                                   "url": "https://creativecommons.org/licenses/by/4.0/"}
+    for entry in MANIFEST["figures"]:
+        for f in entry["files"]:
+            data = (FIGURES / f["path"]).read_bytes()
+            if f["kind"] == "svg":
+                assert "<dc:rights>" in data.decode() and spec.ATTRIBUTION in data.decode()
+                continue
+            with Image.open(io.BytesIO(data)) as img:
+                credit = img.text.get("Copyright") if f["kind"] != "gif" else \
+                    img.info["comment"].decode("utf-8")
+            assert spec.ATTRIBUTION in credit, f["path"]
 
 
 def perturbed(value, seed):

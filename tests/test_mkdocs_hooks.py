@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 from pathlib import Path
@@ -22,6 +23,7 @@ MANIFEST = {e["name"]: e for e in DATA["figures"]}
 def state():
     hooks._state["manifest"] = MANIFEST
     hooks._state["tables"] = DATA["tables"]
+    hooks._state["licence"], hooks._state["attribution"] = DATA["licence"], DATA["attribution"]
 
 
 def test_the_hooks_never_import_convdocs():
@@ -85,3 +87,11 @@ def test_the_output_size_table_gives_dumoulin_and_visins_outputs():
         cells = [c.strip(" *") for c in row.strip("|").split("|")]
         i, k, p, s, d, o = map(int, cells)
         assert expected[(i, k, p, s, d)] == o
+
+
+def test_the_gallery_and_the_footer_give_the_manifests_exact_attribution():
+    out = hooks.on_page_markdown("[[gallery]]", page("gallery/", "gallery.md"), None, None)
+    assert f'<q class="cd-attribution">{html.escape(DATA["attribution"])}</q>' in out
+    config = SimpleNamespace(config_file_path=str(ROOT / "mkdocs.yml"), copyright=None)
+    hooks.on_config(config)
+    assert html.escape(DATA["attribution"]) in config.copyright and "MIT" in config.copyright

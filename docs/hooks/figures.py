@@ -61,6 +61,9 @@ def _manifest(figures: Path) -> dict:
         _fail(f"{path} is missing: run `make figures` (or `convdocs build`) first")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         _fail(f"{path} is not a convdocs manifest ({exc}): run `make regen` to write it again")
+    licence, attribution = data.get("licence"), data.get("attribution")
+    if not isinstance(licence, dict) or not isinstance(attribution, str):
+        _fail(f"{path} has no licence and attribution: run `make regen`")
     manifest = {}
     for n, entry in enumerate(entries):
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -79,7 +82,8 @@ def _manifest(figures: Path) -> dict:
         if name in manifest:
             _fail(f"{path}: figure {name!r} is listed twice: run `make regen`")
         manifest[name] = entry
-    return {"figures": manifest, "tables": tables}
+    return {"figures": manifest, "tables": tables, "licence": licence,
+            "attribution": attribution}
 
 
 def on_config(config):
@@ -88,6 +92,11 @@ def on_config(config):
     _state["figures_dir"] = figures
     _state["manifest"] = manifest["figures"]
     _state["tables"] = manifest["tables"]
+    _state["licence"], _state["attribution"] = manifest["licence"], manifest["attribution"]
+    # The footer states both licences; the figures' attribution line is the manifest's.
+    name = html.escape(str(manifest["licence"].get("name", "")))
+    config.copyright = (f"Code: MIT licence. Figures: {name}; credit them as "
+                        f"\u201c{html.escape(manifest['attribution'])}\u201d")
     return config
 
 
@@ -159,8 +168,18 @@ def _markdown_text(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
+def licence_html() -> str:
+    """The figures' licence and the exact line to credit them with, from the manifest."""
+    licence = _state["licence"]
+    url = html.escape(str(licence.get("url", "")), quote=True)
+    name = html.escape(str(licence.get("name", "")))
+    return (f'<p class="cd-licence">The figures are licensed <a href="{url}">{name}</a>. '
+            f'Credit them with this line: <q class="cd-attribution">'
+            f'{html.escape(_state["attribution"])}</q></p>\n')
+
+
 def gallery_markdown(prefix: str) -> str:
-    parts = []
+    parts = [licence_html()]
     for entry in _state["manifest"].values():
         rows = []
         for theme in ("light", "dark"):

@@ -43,7 +43,7 @@ import numpy as np
 
 from . import catalogue, style
 from .fingerprint import fingerprint
-from .spec import file_names
+from .spec import ATTRIBUTION, COPYRIGHT, LICENCE, LICENCE_URL, file_names
 
 MANIFEST = "manifest.json"
 LOCK = ".convdocs-build.lock"
@@ -146,7 +146,9 @@ def manifest_bytes(entries: list[dict]) -> bytes:
     """The manifest: every figure's entry, the tables the pages show, and the themes'
     colours for the browser."""
     themes = {t.name: style.palette(t) for t in style.THEMES}
-    return (json.dumps({"figures": entries, "tables": catalogue.tables(), "themes": themes},
+    licence = {"name": LICENCE, "url": LICENCE_URL, "copyright": COPYRIGHT}
+    return (json.dumps({"licence": licence, "attribution": ATTRIBUTION, "figures": entries,
+                        "tables": catalogue.tables(), "themes": themes},
                        indent=1, ensure_ascii=False) + "\n").encode()
 
 

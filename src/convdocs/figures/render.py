@@ -16,15 +16,25 @@ import numpy as np
 import oxipng
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from . import style
-from .spec import FigureSpec, Timing
+from .spec import ATTRIBUTION, SOURCE_URL, FigureSpec, Timing
 from .spec import file_name as spec_file_name
 from .style import Theme
 
 PNG_METADATA = {"Software": None}
-SVG_METADATA = {"Date": None, "Creator": None}
+
+
+def png_metadata(title: str) -> dict:
+    """PNG text chunks: the figure's title, its licence and where it comes from."""
+    return {"Software": None, "Title": title, "Copyright": ATTRIBUTION, "Source": SOURCE_URL}
+
+
+def svg_metadata(title: str) -> dict:
+    """SVG Dublin Core metadata: title and rights; no date, so the bytes stay the same."""
+    return {"Date": None, "Creator": None, "Title": title, "Rights": ATTRIBUTION,
+            "Source": SOURCE_URL}
 GIF_COLOURS = 64
 STRIP_GAP = 16            # pixels between frames in a strip
 HOLD = 2.5                # the first and last frames stay this many times longer
@@ -64,18 +74,18 @@ def draw(spec: FigureSpec, data, theme: Theme, step: int | None = None, frames=N
     return fig
 
 
-def png_bytes(fig: Figure, dpi: int = style.PNG_DPI) -> bytes:
+def png_bytes(fig: Figure, dpi: int = style.PNG_DPI, metadata: dict | None = None) -> bytes:
     """Save a drawn figure as an optimised, deterministic PNG."""
     buf = io.BytesIO()
     # oxipng recompresses everything, so the first encoding only needs to be fast.
-    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA,
+    fig.savefig(buf, format="png", dpi=dpi, metadata=metadata or PNG_METADATA,
                 pil_kwargs={"compress_level": 1})
     return oxipng.optimize_from_memory(buf.getvalue(), level=PNG_LEVEL)
 
 
-def _svg(fig: Figure) -> bytes:
+def _svg(fig: Figure, metadata: dict) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata=SVG_METADATA)
+    fig.savefig(buf, format="svg", metadata=metadata)
     return buf.getvalue()
 
 
@@ -140,14 +150,15 @@ def durations(timing: Timing, n: int) -> list[int]:
     return ms
 
 
-def _gif(frames: list[Image.Image], ms: list[int], picks: list[int]) -> bytes:
+def _gif(frames: list[Image.Image], ms: list[int], picks: list[int], comment: str) -> bytes:
     # Every frame is the same background plus one step's moving parts, so the first
     # step, the key step and the finished frame hold all the colours there are.
     palette = palette_for([frames[i] for i in picks])
     indexed = [quantize(f, palette) for f in frames]
     buf = io.BytesIO()
     indexed[0].save(buf, format="GIF", save_all=True, append_images=indexed[1:],
-                    duration=ms, loop=0, optimize=True, disposal=1)
+                    duration=ms, loop=0, optimize=True, disposal=1,
+                    comment=comment.encode("utf-8"))
     return buf.getvalue()
 
 
@@ -168,9 +179,13 @@ def _print_colours(strip: Image.Image) -> Image.Image:
     return strip.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
 
 
-def _png_image(img: Image.Image) -> bytes:
+def _png_image(img: Image.Image, metadata: dict) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    for key, value in metadata.items():
+        if value is not None:
+            info.add_itxt(key, value)    # international text: the copyright sign is not Latin-1
     buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1)
+    img.save(buf, format="PNG", compress_level=1, pnginfo=info)
     return oxipng.optimize_from_memory(buf.getvalue(), level=FRAME_PNG_LEVEL)
 
 
@@ -197,24 +212,29 @@ def render(spec: FigureSpec, data=None) -> list[File]:
 
 def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
     files, key = [], None
+    png_meta = png_metadata(spec.title)
     if frames is not None:
         timing, n = spec.timing, frames.frames
         key = timing.key_index(n, data)
         big = layered(frames, theme, range(n), style.PNG_DPI)
         small = [gif_frame(f) for f in big]
-        gif = _gif(small, durations(timing, n), palette_steps(timing, n, data))
+        gif = _gif(small, durations(timing, n), palette_steps(timing, n, data),
+                   f"{spec.title}. {ATTRIBUTION}")
         files.append(File(file_name(spec.name, theme, "gif"), gif, small[0].width,
                           small[0].height, "gif", theme.name))
         strip = _strip([big[s] for s in timing.strip_steps(n, data)], theme.background)
         files.append(File(file_name(spec.name, theme, "frames"),
-                          _png_image(_print_colours(strip)), strip.width, strip.height,
+                          _png_image(_print_colours(strip), png_meta), strip.width,
+                          strip.height,
                           "frames", theme.name))
     fig = draw(spec, data, theme, key, frames)
     # An animation's static PNG is its key frame exactly as the GIF's frames are drawn.
-    png = _png_image(big[key]) if frames is not None else png_bytes(fig)
+    png = _png_image(big[key], png_meta) if frames is not None else \
+        png_bytes(fig, metadata=png_meta)
     with Image.open(io.BytesIO(png)) as img:
         size = img.size
     files.append(File(file_name(spec.name, theme, "png"), png, *size, "png", theme.name))
     w, h = (round(v * style.PAGE_DPI) for v in fig.get_size_inches())
-    files.append(File(file_name(spec.name, theme, "svg"), _svg(fig), w, h, "svg", theme.name))
+    files.append(File(file_name(spec.name, theme, "svg"), _svg(fig, svg_metadata(spec.title)),
+                      w, h, "svg", theme.name))
     return files

@@ -19,6 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
 
+# Every figure's licence, stated once: in each file's metadata, the manifest, the gallery
+# and the site's footer. The code is MIT (LICENSE); the figures are CC BY 4.0.
+COPYRIGHT = "\u00a9 2026 the convdocs authors"
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+SOURCE_URL = "https://convdocs.github.io/convdocs/"
+ATTRIBUTION = f"Figure from convdocs ({SOURCE_URL}), {COPYRIGHT}, {LICENCE}"
+
 Data = Mapping[str, Any]            # name -> array (or number) the picture shows
 Text = str | Callable[[Data], str]  # a fixed sentence, or one computed from the data
 

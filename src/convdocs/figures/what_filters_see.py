@@ -201,7 +201,8 @@ def catalogue_caption(names):
 WINDOWS = ((19, 63), (94, 33))
 
 
-SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074"
+                                          "\u2075\u2076\u2077\u2078\u2079")
 
 
 def why_convolution_data():
@@ -255,7 +256,8 @@ def why_convolution_caption(data):
     return (f"Why convolution: one {kernel.shape[0]} \u00d7 {kernel.shape[1]} filter and a bias, "
             f"{conv} numbers, read every position of the {photo.shape[0]} \u00d7 "
             f"{photo.shape[1]} face, the glasses and the collar alike. A fully connected "
-            f"layer that maps the same image to an output of the same size needs a weight for every "
+            f"layer that maps the same image to an output of the same size needs a weight for "
+            f"every "
             f"input and output pair, plus a bias per output: {n:,} \u00d7 {n:,} + {n:,} = "
             f"{dense:,} numbers.")
 
@@ -290,7 +292,8 @@ FIGURES = (
                 "from zero; those few cells take the key's end colours.",
         alt="A close crop of Grace Hopper's face in grey, then four filtered versions in grey "
             "with light and dark accents: one tracing vertical contours such as the sides of "
-            "her glasses, one tracing horizontal ones such as the rims of her glasses and her mouth, one tracing "
+            "her glasses, one tracing horizontal ones such as the rims of her glasses and her "
+            "mouth, one tracing "
             "every contour like a pencil sketch, and one identical to the photo.",
         compute=lambda: sheet_data(face(), FILTERS),
         draw=lambda fig, theme, data: filter_sheet(fig, theme, data, FILTERS,
