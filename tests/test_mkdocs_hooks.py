@@ -54,12 +54,25 @@ def test_an_unknown_figure_fails_the_build():
         hooks.on_page_markdown("[[figure no-such-figure]]", page(), None, None)
 
 
-def test_the_gallery_lists_every_file_of_every_figure():
+def test_the_gallery_offers_every_file_and_opens_with_a_thumbnail_index():
     out = hooks.on_page_markdown("[[gallery]]", page("gallery/", "gallery.md"), None, None)
+    index = out[out.index('<nav class="cd-thumbs"'):out.index("</nav>")]
     for entry in MANIFEST.values():
         assert f'{{ #{entry["name"]} }}' in out
+        assert f'href="#{entry["name"]}"' in index
         for f in entry["files"]:
-            assert f'href="../figures/{f["path"]}"' in out
+            if f["kind"] == "thumb":
+                assert f'src="../figures/{f["path"]}#only-{f["theme"]}"' in index
+            else:
+                assert f'href="../figures/{f["path"]}" download' in out
+
+
+def test_a_figure_offers_its_files_not_a_link_to_its_own_section():
+    out = hooks.on_page_markdown("[[figure convolution]]", page(), None, None)
+    for f in MANIFEST["convolution"]["files"]:
+        if f["kind"] != "thumb":
+            assert f'href="../figures/{f["path"]}" download' in out
+    assert "gallery/#" not in out
 
 
 def test_notebook_pages_lose_cdn_scripts_and_jupyter_styles():

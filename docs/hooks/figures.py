@@ -41,6 +41,7 @@ REFERENCE_LIKE = re.compile(r"\[\[\s*[A-Za-z]")      # [[figure, [[ gallery, [[t
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 SEP = " \u00b7 "
 KIND_LABEL = {"png": "PNG", "svg": "SVG", "gif": "GIF", "frames": "frames (PNG)"}
+DOWNLOADS = ("png", "svg", "gif", "frames")      # the kinds offered for download, in order
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 _state: dict = {}
@@ -149,10 +150,21 @@ def figure_html(entry: dict, prefix: str) -> str:
                     f'loading="lazy" decoding="async">')
     caption = html.escape(str(entry["caption"]))
     name = entry["name"]            # a plain name: checked when the manifest was read
-    link = f'<a href="{prefix}gallery/#{name}">Downloads</a>'
     return (f'<figure class="cd-figure" id="fig-{name}">\n' + "\n".join(imgs) +
-            f'\n<figcaption>{caption} <span class="cd-more">{link}</span></figcaption>\n'
+            f'\n<figcaption>{caption} {download_links(entry, prefix)}</figcaption>\n'
             "</figure>")
+
+
+def download_links(entry: dict, prefix: str) -> str:
+    """The figure's files in the scheme on show (CSS hides the other scheme's links)."""
+    spans = []
+    for theme in ("light", "dark"):
+        links = [f'<a href="{_url(prefix, f["path"])}" download>{KIND_LABEL[f["kind"]]}</a>'
+                 for kind in DOWNLOADS for f in entry["files"]
+                 if f.get("theme") == theme and f.get("kind") == kind]
+        spans.append(f'<span class="cd-more cd-{theme}-only">Download ({theme}): '
+                     f'{SEP.join(links)}</span>')
+    return " ".join(spans)
 
 
 def _lookup(name: str, where: str) -> dict:
@@ -178,15 +190,31 @@ def licence_html() -> str:
             f'{html.escape(_state["attribution"])}</q></p>\n')
 
 
+def thumbnail_index(prefix: str) -> str:
+    """A grid of small pictures, one per figure, each a link to its entry below."""
+    cells = []
+    for entry in _state["manifest"].values():
+        title = html.escape(str(entry["title"]))
+        imgs = [f'<img src="{_url(prefix, f["path"])}#only-{f["theme"]}" alt="" '
+                f'width="{int(f["width"])}" height="{int(f["height"])}" loading="lazy" '
+                f'decoding="async">'
+                for f in entry["files"] if f.get("kind") == "thumb"]
+        cells.append(f'<a class="cd-thumb" href="#{entry["name"]}">{"".join(imgs)}'
+                     f'<span>{title}</span></a>')
+    return ('<nav class="cd-thumbs" aria-label="Every figure, as a small picture">\n'
+            + "\n".join(cells) + "\n</nav>\n")
+
+
 def gallery_markdown(prefix: str) -> str:
-    parts = [licence_html()]
+    parts = [licence_html(), thumbnail_index(prefix)]
     for entry in _state["manifest"].values():
         rows = []
         for theme in ("light", "dark"):
             links = [f'<a class="cd-download" href="{_url(prefix, f["path"])}" download>'
-                     f'{KIND_LABEL.get(f["kind"], "file")}</a> <small>{int(f["width"])}'
+                     f'{KIND_LABEL[f["kind"]]}</a> <small>{int(f["width"])}'
                      f'\u00d7{int(f["height"])}, {int(f["bytes"]) / 1000:.0f} kB</small>'
-                     for f in entry["files"] if f.get("theme") == theme]
+                     for kind in DOWNLOADS for f in entry["files"]
+                     if f.get("theme") == theme and f.get("kind") == kind]
             rows.append(f"<li><strong>{theme}</strong>: {SEP.join(links)}</li>")
         page = entry["page"]
         parts.append(

@@ -36,6 +36,7 @@ def svg_metadata(title: str) -> dict:
     return {"Date": None, "Creator": None, "Title": title, "Rights": ATTRIBUTION,
             "Source": SOURCE_URL}
 GIF_COLOURS = 64
+THUMB_WIDTH = 240         # CSS pixels of a gallery thumbnail (1x: an index, not a figure)
 STRIP_GAP = 16            # pixels between frames in a strip
 HOLD = 2.5                # the first and last frames stay this many times longer
 # oxipng effort: level 2 for figures saved by matplotlib; level 0 for the large
@@ -189,6 +190,14 @@ def _png_image(img: Image.Image, metadata: dict) -> bytes:
     return oxipng.optimize_from_memory(buf.getvalue(), level=FRAME_PNG_LEVEL)
 
 
+def thumbnail(static_2x: Image.Image) -> Image.Image:
+    """The static picture shrunk to THUMB_WIDTH pixels across, in 64 colours."""
+    height = max(1, round(static_2x.height * THUMB_WIDTH / static_2x.width))
+    small = static_2x.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS)
+    return small.quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT,
+                          dither=Image.Dither.NONE)
+
+
 def palette_steps(timing: Timing, n: int, data) -> list[int]:
     """The frames the GIF's shared palette is computed from: the strip's and the key frame."""
     return sorted(set(timing.strip_steps(n, data)) | {timing.key_index(n, data)})
@@ -233,7 +242,10 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
         png_bytes(fig, metadata=png_meta)
     with Image.open(io.BytesIO(png)) as img:
         size = img.size
+        thumb = thumbnail(img.convert("RGB"))
     files.append(File(file_name(spec.name, theme, "png"), png, *size, "png", theme.name))
+    files.append(File(file_name(spec.name, theme, "thumb"), _png_image(thumb, png_meta),
+                      thumb.width, thumb.height, "thumb", theme.name))
     w, h = (round(v * style.PAGE_DPI) for v in fig.get_size_inches())
     files.append(File(file_name(spec.name, theme, "svg"), _svg(fig, svg_metadata(spec.title)),
                       w, h, "svg", theme.name))

@@ -100,13 +100,14 @@ class FigureSpec:
 
 # -- file names: stable, because teachers' slides and the site link to them ---------------
 
-EXTENSIONS = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png"}
+EXTENSIONS = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png",
+              "thumb": "thumb.png"}
 
 
 def kinds(spec: FigureSpec) -> tuple[str, ...]:
-    """The kinds of file a figure has: a 2x PNG and an SVG; an animation also has a GIF
-    and a print strip of its frames."""
-    return ("gif", "frames", "png", "svg") if spec.animated else ("png", "svg")
+    """The kinds of file a figure has: a 2x PNG, an SVG and a small thumbnail for the
+    gallery's index; an animation also has a GIF and a print strip of its frames."""
+    return ("gif", "frames", "png", "svg", "thumb") if spec.animated else ("png", "svg", "thumb")
 
 
 def file_name(name: str, theme: str, kind: str) -> str:
