@@ -22,7 +22,10 @@ def test_notebook_runs_in_a_fresh_kernel(tmp_path):
     text = "".join(o.get("text", "") for o in outputs)
     assert "sum 2.0" in text              # the centre stop of the worked example
     assert "[[19., 25.]," in "".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    figures = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})
+               and "data:image/png;base64," in o["data"]["text/html"]]
+    assert len(figures) == 2     # each in light and dark, for the site's two colour schemes
+    assert all("#only-light" in f and "#only-dark" in f for f in figures)
     # beyond the article: facts worked out by hand in tests/test_cnn.py and the D&V table
     assert "[(1, 1), (3, 1), (4, 2), (8, 2), (10, 4)]" in text
     assert "equal to the sum of the three: True" in text

@@ -8,9 +8,10 @@ per site page), the renderer is :mod:`~convdocs.figures.render`, and
 In a notebook, draw any figure by name:
 
 >>> from convdocs import figures
->>> png = figures.png("grid")            # doctest: +SKIP
->>> from IPython.display import Image    # doctest: +SKIP
->>> Image(png)                           # doctest: +SKIP
+>>> figures.show("grid")                 # doctest: +SKIP
+
+``show`` gives the light and the dark version; on the site only the one for the
+reader's colour scheme appears. ``png(name, theme)`` gives the bytes of one.
 """
 
 from __future__ import annotations
@@ -45,3 +46,25 @@ def png(name: str, theme: str = "light", dpi: int = 100) -> bytes:
     """Figure `name` as PNG bytes at `dpi` (100 is the page's size; the site's files are 200)."""
     from . import render
     return render.png_bytes(figure(name, theme), dpi=dpi)
+
+
+def show(name: str, dpi: int = 100):
+    """Figure `name` for a notebook: its light and dark versions as one HTML output.
+
+    On the site (Material for MkDocs) only the version for the reader's colour
+    scheme shows (``#only-light`` and ``#only-dark``); Jupyter shows both.
+    """
+    import base64
+    import html
+
+    from IPython.display import HTML
+
+    from .catalogue import FIGURES
+    if name not in FIGURES:
+        raise ValueError(f"name must be a figure's name, see convdocs.figures.names() "
+                         f"(got {name!r})")
+    alt = html.escape(FIGURES[name].title, quote=True)
+    imgs = [f'<img src="data:image/png;base64,'
+            f'{base64.b64encode(png(name, theme, dpi)).decode()}#only-{theme}" alt="{alt} '
+            f'({theme})" style="max-width: 100%">' for theme in ("light", "dark")]
+    return HTML("\n".join(imgs))
