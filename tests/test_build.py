@@ -34,6 +34,7 @@ def assert_consistent(out):
         for f in entry["files"]:
             assert build.sha256((out / f["path"]).read_bytes()) == f["sha256"], f["path"]
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert not (out / build.TMP).exists() or not list((out / build.TMP).iterdir())
 
 
 def test_two_builds_in_other_processes_give_the_committed_bytes(tmp_path):
@@ -148,7 +149,8 @@ def test_an_interrupted_build_leaves_old_or_new_files_and_a_true_manifest(tmp_pa
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path, only=SMALL, force=True)
     assert_consistent(tmp_path)
-    assert {p.name for p in tmp_path.iterdir()} == set(old)
+    assert {p.name for p in tmp_path.iterdir()} - {build.TMP} == set(old)
+    assert not list((tmp_path / build.TMP).iterdir())    # nothing half-written left behind
 
 
 def test_atomic_write_leaves_nothing_behind_when_writing_fails(tmp_path):
@@ -158,7 +160,8 @@ def test_atomic_write_leaves_nothing_behind_when_writing_fails(tmp_path):
     with pytest.raises(TypeError):
         build.atomic_write(target, object())  # not bytes: the write fails
     assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["x.png"]
+    assert [p.name for p in tmp_path.iterdir() if p.name != build.TMP] == ["x.png"]
+    assert not list((tmp_path / build.TMP).iterdir())
 
 
 def test_cli_lists_figures_and_rejects_unknown_names(capsys):

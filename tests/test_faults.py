@@ -29,6 +29,7 @@ from convdocs.figures import build, catalogue, cli
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "figures"
 SMALL = ["grid", "input-and-filter"]        # two quick figures
+needs_two_cpus = pytest.mark.skipif(build.cpus() < 2, reason="needs two CPUs for workers")
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -50,11 +51,14 @@ def manifest(out: Path) -> dict:
     return {e["name"]: e for e in json.loads((out / build.MANIFEST).read_text())["figures"]}
 
 
-def assert_consistent(out: Path):
+def assert_consistent(out: Path, killed: bool = False):
     """The manifest parses, every entry is sealed, lists its files and they match; no
     temporary file is left. With no manifest, nothing was committed: no figure file."""
+    tmp = out / build.TMP
+    if not killed:      # SIGKILL can stop a write half way: its temporary file stays
+        assert not tmp.exists() or not list(tmp.iterdir()), "a temporary file was left"
     if not (out / build.MANIFEST).exists():
-        assert {p.name for p in out.iterdir()} <= {build.LOCK}
+        assert {p.name for p in out.iterdir()} <= {build.LOCK, build.TMP}
         return
     for name, entry in manifest(out).items():
         assert build.well_formed(entry), name
@@ -229,6 +233,134 @@ def assert_consistent_except(out: Path, name: str):
             assert build.sha256((out / f["path"]).read_bytes()) == f["sha256"]
 
 
+def forged(out: Path, name: str, files: dict[str, bytes]) -> dict:
+    """A record that looks like the build's own, sealed as the build seals: what a hostile
+    hand (or a stale copy) can write, since anyone can compute the seal."""
+    template = json.loads((out / build.MANIFEST).read_text())["figures"][0]
+    entry = dict(template, name=name, files=[
+        {"path": path, "theme": "light", "kind": "png", "width": 1, "height": 1,
+         "bytes": len(data), "sha256": build.sha256(data)} for path, data in files.items()])
+    entry["record"] = build.seal(entry)
+    return entry
+
+
+@pytest.mark.parametrize("victim", ["holiday.dark.jpg", ".gitkeep", build.LOCK, build.MANIFEST,
+                                    "grid.light.png"])
+def test_a_forged_sealed_record_cannot_make_the_build_delete_a_file(tmp_path, victim):
+    out = committed_copy(tmp_path)
+    target = out / victim
+    if not target.exists():
+        target.write_bytes(b"my own file")
+    data = target.read_bytes()
+    rewrite(out, lambda entries: entries.append(forged(out, "old-figure", {victim: data})))
+    lines = []
+    assert build.build(out=out, jobs=1, log=lines.append) == 0
+    assert not [line for line in lines if line.startswith("removed")], lines
+    assert target.exists()
+
+
+def test_a_resealed_hand_edit_of_caption_or_data_is_still_noticed(tmp_path):
+    out = committed_copy(tmp_path)
+
+    def edit(entries):
+        entry = entry_of(entries, "grid-vertical-edges")
+        entry["caption"] = "The filter outputs 999 everywhere."
+        entry["data"] = {}
+        entry["record"] = build.seal(entry)
+    rewrite(out, edit)
+    lines = []
+    assert build.build(out=out, jobs=1, only=["grid-vertical-edges"], log=lines.append) == 0
+    assert any(line.startswith("rendered   grid-vertical-edges") for line in lines), lines
+    assert "999" not in manifest(out)["grid-vertical-edges"]["caption"]
+
+
+def test_a_signal_during_a_commit_waits_until_the_figure_and_manifest_are_written(
+        tmp_path, monkeypatch):
+    out = tmp_path / "figures"
+    real = build.atomic_write
+    calls = []
+
+    def interrupted(path, data):
+        calls.append(path.name)
+        if len(calls) == 1:     # Ctrl-C while the first figure's first file is being written
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(path, data)
+    monkeypatch.setattr(build, "atomic_write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build.build(out=out, jobs=1, only=SMALL, force=True, log=lambda line: None)
+    first = manifest(out)
+    assert len(first) == 1                 # the whole first figure, then the interrupt
+    assert_consistent(out)
+    assert calls[-1] == build.MANIFEST
+
+
+def test_temporary_files_of_a_killed_build_are_cleared_by_the_next(tmp_path):
+    out = committed_copy(tmp_path)
+    (out / build.TMP).mkdir()
+    (out / build.TMP / "grid.light.png.abc123.tmp").write_bytes(b"half a file")
+    assert build.build(out=out, jobs=1, only=["grid"], log=lambda line: None) == 0
+    assert not (out / build.TMP).exists()
+
+
+def test_a_hostile_manifest_with_odd_values_is_rendered_again_not_a_traceback(tmp_path):
+    out = committed_copy(tmp_path)
+
+    def odd(entries):
+        for key, value in (("width", float("nan")), ("height", True), ("bytes", -1)):
+            entry = entry_of(entries, "grid")
+            entry["files"][0][key] = value
+        entry_of(entries, "grid-outline")["files"][0]["path"] = "grid-outline.light.png\x00"
+        for entry in entries:
+            entry["record"] = build.seal(entry)
+    rewrite(out, odd)
+    lines = []
+    assert build.build(out=out, jobs=1, only=["grid", "grid-outline"], log=lines.append) == 0
+    assert sum(line.startswith("rendered") for line in lines) == 2
+    assert_consistent(out)
+
+
+def test_a_deeply_nested_manifest_is_a_message(tmp_path, capsys):
+    (tmp_path / build.MANIFEST).write_text('{"figures": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, err = run_cli(capsys, "--out", str(tmp_path), "--only", "grid")
+    assert code == 1
+    one_line_message(err, "is not a convdocs manifest")
+
+
+@pytest.mark.parametrize("out, words", [("", "--out is empty"),
+                                        ("loop", "symlink to nothing")])
+def test_an_empty_or_dangling_out_is_named(tmp_path, capsys, out, words):
+    if out == "loop":
+        (tmp_path / "loop").symlink_to(tmp_path / "loop")
+        out = str(tmp_path / "loop")
+    code, err = run_cli(capsys, "--out", out, "--only", "grid")
+    assert code == 1
+    one_line_message(err, words)
+
+
+def test_a_full_disk_while_writing_names_the_file(tmp_path, capsys, monkeypatch):
+    out = committed_copy(tmp_path)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))      # no file name, as fsync
+    monkeypatch.setattr(os, "fsync", full)
+    code, err = run_cli(capsys, "--out", str(out), "--only", "grid", "--force")
+    assert code == 1
+    one_line_message(err, "cannot write", "grid.", "free some space")
+    assert_consistent(out)
+
+
+@pytest.mark.slow
+@needs_two_cpus
+def test_a_worker_that_dies_ends_the_build_with_a_message(tmp_path):
+    proc = start_build(tmp_path / "figures", "--jobs", "2")
+    workers = wait_for(lambda: len(children(proc.pid)) >= 2 and children(proc.pid))
+    os.kill(max(workers), signal.SIGKILL)
+    code = proc.wait(timeout=120)
+    err = proc.stderr.read()
+    assert code == 1, err
+    one_line_message(err, "a worker process died")
+
+
 # -- operating-system errors: every write point, SQLite-style -----------------------------
 
 WRITES = ["grid.light.png", "grid.light.svg", "grid.dark.png", "grid.dark.svg",
@@ -366,7 +498,6 @@ def wait_for(predicate, seconds=60.0):
     raise AssertionError("timed out")
 
 
-needs_two_cpus = pytest.mark.skipif(build.cpus() < 2, reason="needs two CPUs for workers")
 
 
 @pytest.mark.slow
@@ -379,7 +510,7 @@ def test_workers_die_with_the_parent(tmp_path, sig):
     proc.wait(timeout=30)
     wait_for(lambda: not any(alive(w) for w in workers), seconds=10)
     if (tmp_path / "figures" / build.MANIFEST).exists():   # a figure was committed first
-        assert_consistent(tmp_path / "figures")
+        assert_consistent(tmp_path / "figures", killed=sig == signal.SIGKILL)
 
 
 @pytest.mark.slow
@@ -415,7 +546,7 @@ def test_a_second_build_into_the_same_folder_is_refused_while_the_first_runs(tmp
     assert second.returncode == 1
     one_line_message(second.stderr, "another convdocs build is writing to", str(out))
     first.send_signal(signal.SIGTERM)
-    assert first.wait(timeout=30) == 130
+    assert first.wait(timeout=30) == 128 + signal.SIGTERM
     assert_consistent(out)
     # the lock died with the first build: a third build runs
     third = subprocess.run([sys.executable, "-m", "convdocs", "build", "--out", str(out),
@@ -460,6 +591,25 @@ def test_a_malformed_reference_fails_with_its_page_and_line(site_state, text, li
         hooks.on_page_markdown(text, page(), None, None)
 
 
+def test_a_fence_closes_where_markdown_closes_it(site_state):
+    # "```python" does not close a fence; the bare "```" on line 4 does, so line 6 is a
+    # reference (before, the hook took line 3 as the close and line 4 as a new fence)
+    out = hooks.on_page_markdown("```\ncode\n```python\n```\n\n[[figure grid]]", page(),
+                                 None, None)
+    assert '<figure class="cd-figure" id="fig-grid">' in out
+    with pytest.raises(PluginError, match="line 6:"):
+        hooks.on_page_markdown("```\ncode\n```python\n[[figure grid]]\n```\n[[figure x",
+                               page(), None, None)
+
+
+def test_a_reference_left_as_text_in_the_built_page_fails_the_build(site_state):
+    shown = '<p>[[figure grid]]</p><pre><code>[[figure grid]]</code></pre>'
+    with pytest.raises(PluginError, match="was not expanded"):
+        hooks.on_page_content(shown, page(), None, None)
+    fine = '<p>The matrix [[0, 1]].</p><pre><code>[[figure grid]]</code></pre>'
+    assert hooks.on_page_content(fine, page(), None, None) == fine
+
+
 @pytest.mark.parametrize("text", [
     "```\n[[figure grid]]\n```",
     "~~~~python\n[[figure no-such]]\n~~~~",
@@ -493,6 +643,10 @@ def config_for(root: Path):
     (lambda d: d["figures"][0].pop("alt"), "has no 'alt'"),
     (lambda d: d["figures"].append(d["figures"][0]), "listed twice"),
     (lambda d: d.update(figures="everything"), "not a convdocs manifest"),
+    (lambda d: d["licence"].update(url="javascript:alert(1)"), "https:// address"),
+    (lambda d: d["figures"][0]["files"][0].update(width="abc"), "not a whole number"),
+    (lambda d: d["figures"][0].update(files=5), "no list of files"),
+    (lambda d: d["tables"]["output-size"]["rows"].append([]), "columns and rows"),
 ])
 def test_a_hostile_manifest_fails_the_site_build_with_a_message(tmp_path, change, words):
     root = hostile_manifest(tmp_path, change)
@@ -513,7 +667,7 @@ def test_a_missing_or_damaged_manifest_is_a_message_not_a_traceback(tmp_path):
 def test_manifest_text_is_escaped_wherever_it_is_emitted(tmp_path, site_state):
     def change(d):
         grid = next(e for e in d["figures"] if e["name"] == "grid")
-        grid.update(title="[click](javascript:alert(1)) <b>bold</b> *x*",
+        grid.update(title="[click](javascript:alert(1))\n<b>bold</b> *x*\n\n# heading",
                     caption='A "caption" <img src=x onerror=alert(1)>',
                     alt='An "alt" <script>alert(1)</script>')
     root = hostile_manifest(tmp_path, change)
@@ -523,7 +677,8 @@ def test_manifest_text_is_escaped_wherever_it_is_emitted(tmp_path, site_state):
     rendered = markdown.Markdown(extensions=["attr_list", "md_in_html"]).convert(out)
     assert 'href="javascript' not in rendered
     assert "<script>" not in rendered and "<img src=x" not in rendered
-    assert "<b>bold</b>" not in rendered
+    assert "<b>bold</b>" not in rendered and "<h1" not in rendered
+    assert 'id="grid"' in rendered             # the heading keeps its anchor
     figure = hooks.on_page_markdown("[[figure grid]]", page(), None, None)
     assert 'alt="An &quot;alt&quot; &lt;script&gt;' in figure
 

@@ -213,21 +213,40 @@ def test_a_perturbation_changes_every_number():
     assert not (perturbed(np.zeros(3), 1) == 0).any()   # a constant array moves too
 
 
-# Numbers a caption or alt text may state that are not values or sizes of the figure's
-# data, each with what it is. Every other number in the words must be in the data.
+def _changed_cells(data, shift, kind):
+    return np.count_nonzero(data[f"{kind} {shift}"] != data[f"{kind} 0"])
+
+
+def _negative_windows(data):
+    """Windows of the pooled edge map whose most negative value is stronger than the kept
+    maximum: computed here with numpy alone, not with convdocs."""
+    edges = data["edges"]
+    h, w = (n // 2 * 2 for n in edges.shape)
+    blocks = edges[:h, :w].reshape(h // 2, 2, w // 2, 2)
+    return np.count_nonzero(-blocks.min(axis=(1, 3)) > blocks.max(axis=(1, 3)))
+
+
+# Numbers a caption or alt text may state that are not among the figure's small arrays or
+# the sizes, minima and maxima of its data: either structural (a scale's end, a window's
+# size) or counts this test recomputes from the data on its own.
 STRUCTURAL = {
-    "pixels-small-image": {0, 255},        # the grey scale's ends
-    "pooling-grid": {2},                   # the 2 x 2 window
-    "dilation-2": {5},                     # the 5 x 5 span of a dilated 3 x 3 window
-    "padding-modes": {16, 6},              # the patch's size and the padding ring
-    "transposed-padding": {5},             # the stretched input's size (from the plan)
-    "transposed-strides": {7},
-    "transposed-odd": {6},
-    "pooling-translation": {24, 18},       # counts of changed cells, computed from the data
-    "pooling-photo": {1843},               # windows whose strongest value is negative (ditto)
-    "receptive-field": {16},               # the grid drawn under the fields
+    "pixels-small-image": lambda d: {0, 255},          # the grey scale's ends
+    "pixels-photo-zoom": lambda d: {0, 255},
+    "journey": lambda d: {2},                          # the 2 x 2 window
+    "kernels-smoothing": lambda d: {0, 255},           # pictures are clipped to 0-255
+    "pooling-grid": lambda d: {2, 0},                  # the 2 x 2 window; windows hold a 0
+    "dilation-2": lambda d: {5},                       # a dilated 3 x 3 window spans 5 x 5
+    "padding-modes": lambda d: {16, 6},                # the patch's size and the ring
+    "transposed-padding": lambda d: {5},               # the stretched input's size (the plan)
+    "transposed-strides": lambda d: {7},
+    "transposed-odd": lambda d: {6},
+    "pooling-translation": lambda d: {_changed_cells(d, s, k) for s in (1, 2)
+                                      for k in ("edges", "pooled")},
+    "pooling-photo": lambda d: {2, _negative_windows(d)},
+    "receptive-field": lambda d: {16},                 # the grid drawn under the fields
 }
 NUMBER = re.compile(r"(?<![\w.,])[\u2212-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+SMALL = 144     # arrays up to this size state every value; larger ones their size and range
 
 
 def _known_numbers(data) -> list[float]:
@@ -235,28 +254,43 @@ def _known_numbers(data) -> list[float]:
     for value in data.values():
         arr = np.asarray(value, dtype=float)
         known += [float(s) for s in arr.shape] + [float(arr.size)]
-        known += arr.ravel().tolist()
+        known += arr.ravel().tolist() if arr.size <= SMALL else [arr.min(), arr.max()]
     return known
 
 
 @pytest.mark.parametrize("name", list(SPECS))
 def test_captions_and_alt_text_state_only_the_data(name):
-    """Every number the words state is a value or a size of what the figure shows (to the
-    decimals written), or a structural number listed above. A typo'd result fails."""
-    entry, spec = ENTRIES[name], SPECS[name]
-    known = np.array(_known_numbers(data_of(name)))
+    """Every number the words state is a value of one of the figure's small arrays, a size,
+    minimum or maximum of its data (to the decimals written), or a number listed above. A
+    typo'd result fails."""
+    entry, figure = ENTRIES[name], SPECS[name]
+    data = data_of(name)
+    known = np.array(_known_numbers(data))
+    allowed = STRUCTURAL.get(name, lambda d: set())(data)
     for field in ("caption", "alt"):
         text = entry[field]
         assert text.endswith("."), f"{name}: the {field} is not a finished sentence"
         for m in NUMBER.finditer(text):
             value = float(m.group(0).replace("\u2212", "-").replace(",", ""))
             decimals = len(m.group(1) or "")
-            if value in STRUCTURAL.get(name, ()):
+            if value in allowed:
                 continue
             assert np.any(np.round(known, decimals) == value), \
                 f"{name}: its {field} says {m.group(0)}, which its data does not hold"
     assert entry["alt"] != entry["title"] and entry["caption"] != entry["alt"]
-    assert entry["alt"].startswith("Animation.") == spec.animated
+    assert entry["alt"].startswith("Animation.") == figure.animated
+
+
+@pytest.mark.parametrize("name, typo", [("global-average-pooling", ("30.1", "30.2")),
+                                        ("pooling-photo", ("\u2212252", "\u2212251")),
+                                        ("pooling-translation", ("24 of", "25 of"))])
+def test_the_caption_check_catches_a_typo(name, typo, monkeypatch):
+    entry = dict(ENTRIES[name])
+    assert typo[0] in entry["caption"]
+    entry["caption"] = entry["caption"].replace(typo[0], typo[1], 1)
+    monkeypatch.setitem(ENTRIES, name, entry)
+    with pytest.raises(AssertionError, match="its data does not hold"):
+        test_captions_and_alt_text_state_only_the_data(name)
 
 
 @pytest.mark.slow

@@ -36,7 +36,8 @@ from mkdocs.structure.files import File
 
 DIRECTIVE = re.compile(r"\[\[(figure|table) ([a-z0-9][a-z0-9-]*)\]\]|\[\[gallery\]\]")
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"^(`{3,}|~{3,})")                 # superfences: at the margin
+CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")         # a bare fence, nothing after it
 REFERENCE_LIKE = re.compile(r"\[\[\s*[A-Za-z]")      # [[figure, [[ gallery, [[tabel ...
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 SEP = " \u00b7 "
@@ -65,6 +66,15 @@ def _manifest(figures: Path) -> dict:
     licence, attribution = data.get("licence"), data.get("attribution")
     if not isinstance(licence, dict) or not isinstance(attribution, str):
         _fail(f"{path} has no licence and attribution: run `make regen`")
+    if not str(licence.get("url", "")).startswith("https://"):
+        _fail(f"{path}: the licence's url must be an https:// address: run `make regen`")
+    for name, table in tables.items():
+        if not (isinstance(table, dict) and isinstance(table.get("columns"), list)
+                and isinstance(table.get("rows"), list)
+                and all(isinstance(r, list) and len(r) == len(table["columns"])
+                        for r in table["rows"])):
+            _fail(f"{path}: table {str(name)[:40]!r} is not columns and rows of that many "
+                  f"cells: run `make regen`")
     manifest = {}
     for n, entry in enumerate(entries):
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -76,10 +86,15 @@ def _manifest(figures: Path) -> dict:
                 _fail(f"{path}: figure {name!r} has no {key!r}: run `make regen`")
         if not NAME.match(str(entry["page"])):
             _fail(f"{path}: figure {name!r} has no plain page name: run `make regen`")
+        if not isinstance(entry["files"], list):
+            _fail(f"{path}: figure {name!r} has no list of files: run `make regen`")
         for f in entry["files"]:
             if not isinstance(f, dict) or Path(str(f.get("path", ""))).name != f.get("path") \
-                    or f["path"] in ("", ".", ".."):
+                    or f["path"] in ("", ".", "..") or "\x00" in f["path"]:
                 _fail(f"{path}: figure {name!r} lists a file outside figures/: run `make regen`")
+            if any(type(f.get(k)) is not int or f[k] < 0 for k in ("width", "height", "bytes")):
+                _fail(f"{path}: figure {name!r} has a file whose width, height or size is not "
+                      f"a whole number: run `make regen`")
         if name in manifest:
             _fail(f"{path}: figure {name!r} is listed twice: run `make regen`")
         manifest[name] = entry
@@ -176,8 +191,10 @@ def _lookup(name: str, where: str) -> dict:
 
 
 def _markdown_text(text: str) -> str:
-    """Text that Markdown shows as it is: HTML-escaped, Markdown's specials escaped."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+    """Text that Markdown shows as it is, on one line: whitespace runs (newlines too)
+    become one space, HTML is escaped, and so are Markdown's specials."""
+    one_line = " ".join(str(text).split())
+    return MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
 
 
 def licence_html() -> str:
@@ -248,7 +265,8 @@ def expand(markdown: str, src: str, prefix: str) -> str:
     for number, line in enumerate(markdown.split("\n"), start=1):
         opener = FENCE.match(line)
         if fence:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+            closing = CLOSING.match(line)
+            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
                 fence = None
             out.append(line)
             continue
@@ -277,6 +295,22 @@ def expand(markdown: str, src: str, prefix: str) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     return expand(markdown, page.file.src_uri, _prefix(page))
+
+
+CODE_HTML = re.compile(r"<(pre|code)\b.*?</\1>", re.S | re.I)
+LEFTOVER = re.compile(r"\[\[\s*(figure|table|gallery)\b")
+
+
+def on_page_content(html_text, page, config, files):
+    """A safety net behind :func:`expand`: a reference that reached the page as text, outside
+    code, fails the build (say, inside a fence that Markdown closed and this hook did not)."""
+    visible = CODE_HTML.sub("", html_text)
+    leftover = LEFTOVER.search(visible)
+    if leftover:
+        _fail(f"{page.file.src_uri}: the page shows {visible[leftover.start():][:40]!r} as "
+              f"text: a figure reference was not expanded; put it alone on a line, outside "
+              f"code")
+    return html_text
 
 
 # -- notebook pages -----------------------------------------------------------------

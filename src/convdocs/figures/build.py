@@ -31,9 +31,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
+import shutil
 import signal
 import stat
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -43,7 +46,8 @@ import numpy as np
 
 from . import catalogue, style
 from .fingerprint import fingerprint
-from .spec import ATTRIBUTION, COPYRIGHT, LICENCE, LICENCE_URL, file_names
+from .spec import (ATTRIBUTION, COPYRIGHT, EXTENSIONS, LICENCE, LICENCE_URL, file_name,
+                   file_names)
 
 MANIFEST = "manifest.json"
 LOCK = ".convdocs-build.lock"
@@ -52,6 +56,8 @@ ENTRY_KEYS = {"name", "title", "caption", "alt", "page", "animated", "fingerprin
               "data", "record"}
 FILE_KEYS = {"path", "theme", "kind", "width", "height", "bytes", "sha256"}
 THEMES = [t.name for t in style.THEMES]
+NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class BuildError(Exception):
@@ -107,7 +113,7 @@ def read_manifest(out: Path) -> dict[str, dict]:
         figures = json.loads(path.read_bytes())["figures"]
         if not isinstance(figures, list):
             raise TypeError("'figures' is not a list")
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise BuildError(f"{path} is not a convdocs manifest ({exc}); move it away or delete "
                          f"it to render every figure again") from exc
     entries, seen = {}, set()
@@ -125,19 +131,26 @@ def read_manifest(out: Path) -> dict[str, dict]:
 
 
 def well_formed(entry: dict) -> bool:
-    """Complete, typed, sealed, and naming only plain files inside the folder."""
+    """Complete, typed, sealed, and naming only the files this build would write for it:
+    ``NAME.THEME.EXT`` for its own name, a theme and a kind, plain names in the folder."""
     if set(entry) != ENTRY_KEYS or entry.get("record") != seal(entry):
         return False
-    files = entry["files"]
+    name, files = entry["name"], entry["files"]
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        return False
     if not isinstance(files, list) or not files:
         return False
     for f in files:
         if not isinstance(f, dict) or set(f) != FILE_KEYS:
             return False
-        path = f["path"]
-        if not isinstance(path, str) or path != Path(path).name or path in ("", ".", ".."):
+        if f["theme"] not in THEMES or f["kind"] not in EXTENSIONS:
             return False
-        if not isinstance(f["bytes"], int) or not isinstance(f["sha256"], str):
+        if f["path"] != file_name(name, f["theme"], f["kind"]):
+            return False
+        for key in ("width", "height", "bytes"):
+            if type(f[key]) is not int or f[key] < 0:
+                return False
+        if not isinstance(f["sha256"], str) or not SHA256.fullmatch(f["sha256"]):
             return False
     return len({f["path"] for f in files}) == len(files)
 
@@ -167,7 +180,9 @@ def _regular_file_matches(path: Path, size: int, digest: str) -> bool:
 
 
 def is_current(spec, fp: str, entry: dict | None, out: Path) -> bool:
-    """Whether the record proves the figure's files are the ones this code would write."""
+    """Whether the record proves the figure's files are the ones this code would write:
+    its fingerprint, its words and its data are what the code gives now (computing the
+    data takes milliseconds), and its files are on disk as recorded."""
     if entry is None or entry["fingerprint"] != fp:
         return False
     if (entry["title"], entry["page"], entry["animated"]) != (spec.title, spec.page,
@@ -175,18 +190,34 @@ def is_current(spec, fp: str, entry: dict | None, out: Path) -> bool:
         return False
     if {f["path"] for f in entry["files"]} != set(file_names(spec, THEMES)):
         return False
+    try:
+        data = spec.compute()
+        if (entry["caption"], entry["alt"], entry["data"]) != (
+                spec.text("caption", data), spec.text("alt", data), describe_data(data)):
+            return False
+    except Exception:       # the figure is broken: render it, and let that report why
+        return False
     return all(_regular_file_matches(out / f["path"], f["bytes"], f["sha256"])
                for f in entry["files"])
 
 
 # -- files --------------------------------------------------------------------------------
 
+TMP = ".convdocs-tmp"     # the build's temporary files, beside figures, emptied by each build
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path`."""
+    """Write `data` to a temporary file in the folder's ``.convdocs-tmp/`` (the same file
+    system), then rename it over `path`. An error names `path`."""
     if path.is_symlink() or path.is_dir():
         raise BuildError(f"{path} is a {'symlink' if path.is_symlink() else 'folder'}; the "
                          f"build writes a file there: move it away")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmpdir = path.parent / TMP
+    tmpdir.mkdir(exist_ok=True)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=tmpdir, prefix=f"{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -194,21 +225,50 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if exc.filename is None:      # a full disk says so on write, without a name
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
 
 
+def clear_temporaries(out: Path) -> None:
+    """Empty the build's temporary folder (left full only by a build killed mid-write).
+    Called with the lock held: no other build is writing there."""
+    tmpdir = out / TMP
+    if tmpdir.is_symlink() or (tmpdir.exists() and not tmpdir.is_dir()):
+        raise BuildError(f"{tmpdir} is not the build's folder of temporary files; move it away")
+    if tmpdir.is_dir():
+        shutil.rmtree(tmpdir)
+
+
+HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 @contextlib.contextmanager
 def interrupts_held():
-    """Hold off Ctrl-C and SIGTERM while a figure's files and the manifest are replaced."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    """Hold off Ctrl-C, SIGTERM and SIGHUP while a figure's files and the manifest are
+    replaced: a signal that comes meanwhile is noted and delivered afterwards. (Blocking
+    it in the thread is not enough: another thread, oxipng's or the worker pool's, may
+    take it.) Outside the main thread, where Python cannot change handlers, nothing is
+    held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    old = {s: signal.signal(s, lambda signum, frame: pending.append(signum)) for s in HELD}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if pending:
+            signal.raise_signal(pending[0])
 
 
 @contextlib.contextmanager
@@ -283,17 +343,20 @@ def commit(result: Result, entries: dict[str, dict], order: list[str], out: Path
 
 def remove_stale(old: dict[str, dict], entries: dict[str, dict], out: Path) -> list[str]:
     """Delete files the old manifest says this build wrote and the new one no longer lists
-    (a figure left the table, or no longer has that file), if they are still the regular
-    files it wrote, byte for byte."""
+    (a figure left the table, or no longer has that file), if each is a name this build
+    writes for that figure and still the regular file it wrote, byte for byte."""
     kept = {f["path"] for e in entries.values() for f in e["files"]}
     removed = []
     for entry in old.values():
         for f in entry["files"]:
-            path = out / f["path"]
-            if f["path"] in kept or not _regular_file_matches(path, f["bytes"], f["sha256"]):
+            own = file_name(entry["name"], f["theme"], f["kind"])
+            if f["path"] != own or own in kept or own in (MANIFEST, LOCK):
+                continue
+            path = out / own
+            if not _regular_file_matches(path, f["bytes"], f["sha256"]):
                 continue
             path.unlink()
-            removed.append(f["path"])
+            removed.append(own)
     return sorted(removed)
 
 
@@ -345,6 +408,11 @@ def _run(names: list[str], workers: int):
         futures = [pool.submit(render_entry, n) for n in names]
         for future in cf.as_completed(futures):
             yield future.result()
+    except cf.process.BrokenProcessPool as exc:
+        _kill(pool)
+        raise BuildError("a worker process died (out of memory, or killed); every file is "
+                         "complete, old or new: build again, with fewer --jobs if memory is "
+                         "short") from exc
     except BaseException:
         _kill(pool)
         raise
@@ -352,11 +420,15 @@ def _run(names: list[str], workers: int):
 
 
 class Stop(BaseException):
-    """SIGTERM or SIGHUP: stop like Ctrl-C does."""
+    """SIGTERM or SIGHUP: stop like Ctrl-C does. `signum` says which."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def _stop(signum, frame):
-    raise Stop(signal.Signals(signum).name)
+    raise Stop(signum)
 
 
 # -- the build ----------------------------------------------------------------------------
@@ -370,7 +442,11 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
     if unknown:
         raise UnknownFigure(f"--only names unknown figures: {', '.join(unknown)} "
                             f"(see `convdocs list`)")
+    if out is not None and not str(out).strip():
+        raise BuildError("--out is empty; give a folder, or leave --out out for figures/")
     out = Path(out) if out else default_out()
+    if out.is_symlink() and not out.exists():
+        raise BuildError(f"--out {out} is a symlink to nothing (or to itself); give a folder")
     if out.exists() and not out.is_dir():
         raise BuildError(f"--out {out} is a file, not a folder; give a folder")
     out.mkdir(parents=True, exist_ok=True)
@@ -385,6 +461,7 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
 
 
 def _build(specs, only, out, jobs, force, log, start) -> int:
+    clear_temporaries(out)
     old = read_manifest(out)
     order = list(specs)
     entries = {n: e for n, e in old.items() if n in specs}
@@ -421,6 +498,8 @@ def _build(specs, only, out, jobs, force, log, start) -> int:
                 gone[n] = e
         for name in remove_stale(gone, entries, out):
             log(f"removed    {name}")
+    with contextlib.suppress(OSError):
+        (out / TMP).rmdir()         # empty after a build that finished
     log(f"{len(wanted)} figures: {len(todo) - failed} rendered, {len(wanted) - len(todo)} "
         f"unchanged, {failed} failed in {time.perf_counter() - start:.2f} s")
     return failed

@@ -20,7 +20,8 @@ def rgb_data():
     image = np.stack([digits((5, 5), seed=20 + c) for c in range(3)], axis=-1)
     kernel = np.stack([kernels.VERTICAL_EDGES, kernels.HORIZONTAL_EDGES, kernels.IDENTITY],
                       axis=-1)
-    partials = np.stack([conv2d(image[..., c], kernel[..., c]) for c in range(3)])
+    # each channel's own result, stacked as channels (H, W, C) like the image and kernel
+    partials = np.stack([conv2d(image[..., c], kernel[..., c]) for c in range(3)], axis=-1)
     return {"image": image, "kernel": kernel, "partials": partials,
             "output": conv2d(image, kernel)}
 
@@ -40,7 +41,7 @@ def draw_rgb_filter(fig, theme, data):
         draw.title(chans[c], f"{CHANNELS[c]} channel", theme)
         kernel_matrix(slices[c], kernel[..., c], theme)
         draw.title(slices[c], f"\u2217 filter slice {c + 1}", theme)
-        draw.matrix(results[c], partials[c], theme, kind="signed", norm=norm)
+        draw.matrix(results[c], partials[..., c], theme, kind="signed", norm=norm)
         draw.title(results[c], f"= {CHANNELS[c]} result", theme)
     draw.matrix(results[3], out, theme, kind="signed", norm=norm, role="output")
     draw.title(results[3], "output", theme)
@@ -108,7 +109,7 @@ FIGURES = (
             "A colour image has three channels, so a CNN filter has three slices, one per "
             "channel. Each slice is slid over its own channel, and the three results are added "
             "cell by cell into a single output map. For the top-left cell: "
-            + sum_text(data["partials"][:, 0, 0]) + " = "
+            + sum_text(data["partials"][0, 0, :]) + " = "
             + draw.number(data["output"][0, 0]) + "."),
         alt="Three columns, one per colour channel: a 5 by 5 grid of numbers, below it a 3 by "
             "3 filter slice, and below that the channel's 3 by 3 partial result. The three "

@@ -61,12 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         text = _os_message(exc) if isinstance(exc, OSError) else str(exc)
         print(f"convdocs: {text}", file=sys.stderr)
         return 1
-    except (KeyboardInterrupt, build.Stop):
+    except (KeyboardInterrupt, build.Stop) as exc:
         # A second Ctrl-C now ends the process at once, by the signal, quietly.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         print("convdocs: interrupted; every file in the output folder is complete, old or new",
               file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", signal.SIGINT)   # 130 for Ctrl-C, 143 for SIGTERM
     return 1 if failed else 0
 
 

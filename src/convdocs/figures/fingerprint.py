@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import sys
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -83,8 +84,9 @@ def closure(modname: str) -> frozenset[str]:
 
 @cache
 def versions() -> tuple[tuple[str, str], ...]:
-    """Versions of everything that can change a figure's bytes."""
-    return tuple((p, version(p)) for p in PINNED)
+    """Versions of everything that can change a figure's bytes: the pins, and Python's
+    minor version (an SVG's coordinates differ in the sixth decimal between 3.11 and 3.12)."""
+    return (("python", "%d.%d" % sys.version_info[:2]),) + tuple((p, version(p)) for p in PINNED)
 
 
 @cache

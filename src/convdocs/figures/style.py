@@ -12,7 +12,9 @@ checks contrast and distance under simulated colour vision.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib
 from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
@@ -96,7 +98,22 @@ def context(theme: Theme):
     with matplotlib.rc_context():
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(rc(theme))
+        _check_font()
         yield
+
+
+@functools.cache
+def _check_font() -> None:
+    """Refuse to draw if matplotlib's font cache sends DejaVu Sans to another file (a
+    damaged or doctored cache in MPLCONFIGDIR would change every figure's text)."""
+    from matplotlib import font_manager
+    found = Path(font_manager.findfont(font_manager.FontProperties(family=[FONT]),
+                                       fallback_to_default=False))
+    own = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    if found.resolve() != own.resolve():
+        raise RuntimeError(f"matplotlib's font cache finds {FONT!r} at {found}, not at its own "
+                           f"{own}: delete the fontlist-*.json files in "
+                           f"{matplotlib.get_cachedir()} and build again")
 
 
 def readable_on(fill_rgb) -> str:
