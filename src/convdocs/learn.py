@@ -1,0 +1,332 @@
+"""Learning with the package's own operations: the gradients of a convolution, of ReLU
+and pooling, and of a linear layer.
+
+Every gradient here is one of convdocs' operations, run on the error of the output:
+
+* A convolution's gradient with respect to its **kernel** is a cross-correlation of
+  the padded input with the error: ``conv2d(padded, error)``. Each weight meets the
+  same input cells it met going forward, now weighed by how wrong each output was.
+  (:func:`conv2d_by_cell` computes that call one output cell at a time, which suits
+  a kernel as large as the error; the numbers are conv2d's, bit for bit.)
+* Its gradient with respect to its **input** is the transposed convolution of the
+  error with the same kernel, stride, padding and dilation:
+  ``conv_transpose2d(error, kernel, ...)``. Every output's error is stamped back onto
+  the input cells its window read.
+* ReLU passes the error where its input was positive. Max pooling hands each window's
+  error to the cell that won it; average pooling spreads it evenly over the window,
+  which is again a transposed convolution, with a kernel of ``1 / (kh * kw)``.
+  Global average pooling spreads it over the whole map.
+
+The error of a mean-squared loss is ``2 * (prediction - target) / size``
+(:func:`mse_grad`). Everything is elementwise arithmetic and sums in a fixed order (no
+matrix products, no ``exp``), so the numbers depend on neither the machine's BLAS nor
+its maths library. numpy only.
+
+>>> import numpy as np
+>>> x, k = np.arange(16.0).reshape(4, 4), np.ones((3, 3))
+>>> error = np.ones((2, 2))          # the error of each of conv2d(x, k)'s 4 outputs
+>>> kernel_grad, input_grad = conv2d_grads(x, k, error)
+>>> kernel_grad[0].tolist()          # each weight sums the 4 input cells it multiplied
+[10.0, 14.0, 18.0]
+>>> input_grad[0].tolist()           # each input cell counts the windows that read it
+[1.0, 2.0, 2.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as v
+from .conv import conv2d, plan_conv2d
+from .pool import plan_pool2d
+from .transpose import conv_transpose2d
+
+__all__ = [
+    "avg_pool2d_grad", "conv2d_by_cell", "conv2d_grads", "conv2d_input_grad",
+    "conv2d_kernel_grad", "global_avg_pool_grad", "linear", "linear_grads", "max_pool2d_grad",
+    "mse", "mse_grad", "relu_grad",
+]
+
+
+# -- losses ----------------------------------------------------------------------------
+
+def mse(prediction, target) -> float:
+    """Mean squared error: the mean of ``(prediction - target) ** 2``.
+
+    >>> mse([[1, 2]], [[1, 4]])
+    2.0
+    """
+    p, t = _same_shape(prediction, target, "prediction", "target")
+    return float(np.mean((p - t) ** 2))
+
+
+def mse_grad(prediction, target) -> np.ndarray:
+    """The gradient of :func:`mse` with respect to `prediction`: ``2 (p - t) / size``.
+
+    >>> mse_grad([[1, 2]], [[1, 4]]).tolist()
+    [[0.0, -2.0]]
+    """
+    p, t = _same_shape(prediction, target, "prediction", "target")
+    return 2.0 * (p - t) / p.size
+
+
+def _same_shape(a, b, name_a, name_b):
+    a = v.real_array(a, name_a, (1, 2, 3, 4))
+    b = v.real_array(b, name_b, (1, 2, 3, 4))
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same shape "
+                         f"(got {a.shape} and {b.shape})")
+    return a, b
+
+
+# -- convolution -------------------------------------------------------------------------
+
+def _conv_plan(image, kernel, error, stride, padding, dilation):
+    plan = plan_conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation)
+    error = v.real_array(error, "error", (2, 3))
+    if error.shape != plan.out_shape:
+        raise ValueError(f"error must have the shape of conv2d's output {plan.out_shape} "
+                         f"(got {error.shape})")
+    return plan, error
+
+
+def conv2d_kernel_grad(image, kernel, error, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """The gradient of a loss with respect to the kernel of ``conv2d(image, kernel, ...)``.
+
+    Weight ``(i, j)`` multiplied the padded input cell ``(r s + i d, c s + j d)`` to
+    make output ``(r, c)``, so its gradient is the sum of those cells weighed by the
+    outputs' errors: the cross-correlation ``conv2d(padded, error, stride=d,
+    dilation=s)``, cut to the kernel's size (rows that no window read fall away).
+
+    Parameters
+    ----------
+    image, kernel, stride, padding, dilation
+        The arguments of the forward :func:`convdocs.conv2d` (zero padding).
+    error : array of the output's shape
+        The gradient of the loss with respect to each output value.
+
+    Returns
+    -------
+    ndarray of the kernel's shape
+        For an (H, W, C) image and a 2-D kernel (each channel filtered on its own), the
+        channels' gradients are added up, since they share the kernel.
+
+    >>> conv2d_kernel_grad([[1, 2, 3]], [[1, 1]], [[1, 0]]).tolist()
+    [[1.0, 2.0]]
+    """
+    plan, error = _conv_plan(image, kernel, error, stride, padding, dilation)
+    return conv2d_by_cell(plan.padded, error, stride=plan.dilation, dilation=plan.stride,
+                          cells=plan.kernel.shape[:2])
+
+
+def conv2d_by_cell(image, kernel, *, stride=(1, 1), dilation=(1, 1), cells=None) -> np.ndarray:
+    """``conv2d(image, kernel, stride=stride, dilation=dilation)`` (no padding), bit for
+    bit, summed one output cell at a time; only the first `cells` (rows, cols) of it.
+
+    :func:`convdocs.conv2d` loops over the kernel's taps, each a sweep over the whole
+    output: right for a 3x3 kernel. A kernel gradient is the opposite case, a
+    "kernel" (the error) of thousands of cells and a 3x3 result, so here each output
+    cell multiplies its window by the kernel and adds the products up in the taps'
+    order, which is conv2d's order: the same numbers, thousands of times faster.
+
+    >>> x = np.arange(30.0).reshape(5, 6)
+    >>> bool((conv2d_by_cell(x, x[:3, :4]) == conv2d(x, x[:3, :4])).all())
+    True
+    """
+    x = v.image(image)
+    k = v.real_array(kernel, "kernel", (2, 3))
+    (sh, sw), (dh, dw) = v.positive_pair(stride, "stride"), v.positive_pair(dilation, "dilation")
+    kh, kw = k.shape[:2]
+    full = ((x.shape[0] - (kh - 1) * dh - 1) // sh + 1, (x.shape[1] - (kw - 1) * dw - 1) // sw + 1)
+    if min(full) < 1 or (k.ndim == 3 and (x.ndim != 3 or x.shape[2] != k.shape[2])):
+        raise ValueError(f"kernel of shape {k.shape} does not fit image of shape {x.shape} "
+                         f"with stride {(sh, sw)} and dilation {(dh, dw)}")
+    rows, cols = full if cells is None else (min(full[0], cells[0]), min(full[1], cells[1]))
+    depthwise = x.ndim == 3 and k.ndim == 2
+    out = np.empty((rows, cols) + (x.shape[2:] if depthwise else ()))
+    weights = k[..., None] if depthwise else k
+    for i in range(rows):
+        for j in range(cols):
+            window = x[i * sh:i * sh + (kh - 1) * dh + 1:dh, j * sw:j * sw + (kw - 1) * dw + 1:dw]
+            products = (window * weights).reshape((kh * kw, -1) if depthwise else (-1,))
+            out[i, j] = np.cumsum(products, axis=0)[-1]    # one by one, in the taps' order
+    return out
+
+
+def conv2d_input_grad(image, kernel, error, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """The gradient of a loss with respect to the image of ``conv2d(image, kernel, ...)``.
+
+    It is the transposed convolution of the error with the same kernel, stride,
+    padding and dilation: ``conv_transpose2d(error, kernel, ...)``, with the
+    `output_padding` that gives back the image's size. (Uneven padding, as
+    ``padding="same"`` makes for an even kernel, is cut off afterwards.)
+
+    Returns
+    -------
+    ndarray of the image's shape
+
+    >>> conv2d_input_grad([[0, 0, 0]], [[1, 2]], [[1, 0]]).tolist()
+    [[1.0, 2.0, 0.0]]
+    """
+    plan, error = _conv_plan(image, kernel, error, stride, padding, dilation)
+    shape = np.shape(image)
+    (top, bottom), (left, right) = plan.pads
+    k = plan.kernel
+    if top == bottom and left == right:
+        pads, size = (top, left), shape[:2]
+    else:                                # the gradient of the padded input, then cropped
+        pads, size = (0, 0), plan.padded.shape[:2]
+    extra = tuple(size[a] + 2 * pads[a] - plan.dilation[a] * (k.shape[a] - 1) - 1
+                  - (error.shape[a] - 1) * plan.stride[a] for a in (0, 1))
+    kw = dict(stride=plan.stride, padding=pads, output_padding=extra, dilation=plan.dilation)
+    if k.ndim == 3:                      # one filter across channels: one kernel per channel
+        grad = np.stack([conv_transpose2d(error, k[..., c], **kw) for c in range(k.shape[2])],
+                        axis=-1)
+    else:
+        grad = conv_transpose2d(error, k, **kw)
+    if pads == (0, 0) and any(plan.pads[0] + plan.pads[1]):
+        grad = grad[top:top + shape[0], left:left + shape[1]]
+    return np.ascontiguousarray(grad)
+
+
+def conv2d_grads(image, kernel, error, *, stride=1, padding=0, dilation=1):
+    """Both gradients of ``conv2d(image, kernel, ...)``: ``(kernel_grad, image_grad)``.
+
+    See :func:`conv2d_kernel_grad` and :func:`conv2d_input_grad`.
+    """
+    kw = dict(stride=stride, padding=padding, dilation=dilation)
+    return (conv2d_kernel_grad(image, kernel, error, **kw),
+            conv2d_input_grad(image, kernel, error, **kw))
+
+
+# -- ReLU and pooling ----------------------------------------------------------------------
+
+def relu_grad(x, error) -> np.ndarray:
+    """The error passed back through :func:`convdocs.relu`: kept where `x` > 0, else 0.
+
+    >>> relu_grad([[-1, 0, 2]], [[5, 5, 5]]).tolist()
+    [[0.0, 0.0, 5.0]]
+    """
+    x, error = _same_shape(x, error, "x", "error")
+    return np.where(x > 0, error, 0.0)
+
+
+def _pool_plan(image, error, size, op, stride, padding, **kw):
+    plan = plan_pool2d(image, size, op=op, stride=stride, padding=padding, **kw)
+    error = v.real_array(error, "error", (2, 3))
+    if error.shape != plan.out_shape:
+        raise ValueError(f"error must have the shape of the pooled output {plan.out_shape} "
+                         f"(got {error.shape})")
+    return plan, error
+
+
+def max_pool2d_grad(image, error, size=2, *, stride=None, padding=0) -> np.ndarray:
+    """The error passed back through :func:`convdocs.max_pool2d`.
+
+    Each window's error goes to the cell that held its largest value (the first
+    one, reading row by row, when several tie, as in PyTorch); overlapping
+    windows that pick the same cell add up there.
+
+    >>> max_pool2d_grad([[1, 3], [2, 0]], [[10]]).tolist()
+    [[0.0, 10.0], [0.0, 0.0]]
+    """
+    plan, error = _pool_plan(image, error, size, "max", stride, padding)
+    (kh, kw), (sh, sw), (oh, ow) = plan.size, plan.stride, plan.out_shape[:2]
+    best = np.full(plan.out_shape, -np.inf)
+    rows = np.zeros(plan.out_shape, dtype=np.intp)
+    cols = np.zeros(plan.out_shape, dtype=np.intp)
+    base_r = (np.arange(oh) * sh).reshape((oh, 1) + (1,) * (error.ndim - 2))
+    base_c = (np.arange(ow) * sw).reshape((1, ow) + (1,) * (error.ndim - 2))
+    for i in range(kh):
+        for j in range(kw):
+            view = plan.padded[i:i + (oh - 1) * sh + 1:sh, j:j + (ow - 1) * sw + 1:sw]
+            better = view > best
+            best = np.where(better, view, best)
+            rows = np.where(better, base_r + i, rows)
+            cols = np.where(better, base_c + j, cols)
+    grad = np.zeros(plan.padded.shape)
+    index = (rows, cols) + ((np.arange(error.shape[2]),) if error.ndim == 3 else ())
+    np.add.at(grad, index, error)
+    top, left = plan.pads
+    shape = np.shape(image)
+    return grad[top:top + shape[0], left:left + shape[1]]
+
+
+def avg_pool2d_grad(image, error, size=2, *, stride=None, padding=0,
+                    count_include_pad=True) -> np.ndarray:
+    """The error passed back through :func:`convdocs.avg_pool2d` (``ceil_mode=False``).
+
+    Each window hands every cell it averaged an equal share of its error. That is
+    the transposed convolution of ``error / divisor`` with a kernel of ones, at the
+    pooling's stride and padding.
+
+    >>> avg_pool2d_grad([[1, 3], [2, 0]], [[8]]).tolist()
+    [[2.0, 2.0], [2.0, 2.0]]
+    """
+    plan, error = _pool_plan(image, error, size, "avg", stride, padding,
+                             count_include_pad=count_include_pad)
+    divisor = np.asarray(plan.divisor)
+    share = error / (divisor[..., None] if error.ndim == 3 else divisor)
+    shape = np.shape(image)
+    extra = tuple(shape[a] + 2 * plan.pads[a] - plan.size[a]
+                  - (error.shape[a] - 1) * plan.stride[a] for a in (0, 1))
+    return conv_transpose2d(share, np.ones(plan.size), stride=plan.stride, padding=plan.pads,
+                            output_padding=extra)
+
+
+def global_avg_pool_grad(image, error) -> np.ndarray:
+    """The error passed back through :func:`convdocs.global_avg_pool`: each channel's
+    error shared equally by its ``H * W`` cells.
+
+    >>> global_avg_pool_grad(np.zeros((2, 2)), 8.0).tolist()
+    [[2.0, 2.0], [2.0, 2.0]]
+    """
+    x = v.image(image)
+    error = np.asarray(v.real_array(np.atleast_1d(error), "error", (1,)))
+    channels = x.shape[2:] or (1,)
+    if error.shape != channels:
+        raise ValueError(f"error must have one value per channel, shape {x.shape[2:]} "
+                         f"(got {np.shape(error)})")
+    share = error / (x.shape[0] * x.shape[1])
+    return np.broadcast_to(share if x.ndim == 3 else share[0], x.shape).copy()
+
+
+# -- the linear layer ------------------------------------------------------------------------
+
+def linear(features, weights, bias) -> np.ndarray:
+    """Class scores: ``scores[n, k] = sum_j weights[k, j] * features[n, j] + bias[k]``.
+
+    Written as products and a sum, not a matrix product, so the order of the sum is
+    fixed and the result is the same on every machine.
+
+    >>> linear([[1, 2]], [[1, 0], [1, -1]], [0, 5]).tolist()
+    [[1.0, 4.0]]
+    """
+    f, w, b = _linear_args(features, weights, bias)
+    return (f[:, None, :] * w[None, :, :]).sum(axis=2) + b
+
+
+def linear_grads(features, weights, error):
+    """The gradients of :func:`linear`: ``(weights_grad, bias_grad, features_grad)``.
+
+    >>> dw, db, df = linear_grads([[1, 2]], [[1, 0], [1, -1]], [[1, 0]])
+    >>> dw.tolist(), db.tolist(), df.tolist()
+    ([[1.0, 2.0], [0.0, 0.0]], [1.0, 0.0], [[1.0, 0.0]])
+    """
+    f, w, _ = _linear_args(features, weights, np.zeros(np.shape(weights)[:1]))
+    e = v.real_array(error, "error", (2,))
+    if e.shape != (f.shape[0], w.shape[0]):
+        raise ValueError(f"error must have the scores' shape {(f.shape[0], w.shape[0])} "
+                         f"(got {e.shape})")
+    return ((e[:, :, None] * f[:, None, :]).sum(axis=0), e.sum(axis=0),
+            (e[:, :, None] * w[None, :, :]).sum(axis=1))
+
+
+def _linear_args(features, weights, bias):
+    f = v.real_array(features, "features", (2,))
+    w = v.real_array(weights, "weights", (2,))
+    b = v.real_array(bias, "bias", (1,))
+    if w.shape[1] != f.shape[1] or b.shape != (w.shape[0],):
+        raise ValueError(f"weights must be (classes, {f.shape[1]}) and bias (classes,) for "
+                         f"features of shape {f.shape} (got {w.shape} and {b.shape})")
+    return f, w, b

@@ -1,0 +1,194 @@
+"""convdocs.learn: every gradient against finite differences and against the operation it is
+(conv2d, conv_transpose2d).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import convdocs
+from convdocs import learn
+from convdocs.conv import plan_conv2d
+from strategies import SETTINGS, configs
+
+EPS = 1e-6
+
+
+def numeric_grad(f, x):
+    """Central differences of the scalar function f at every entry of x."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += EPS
+        down[i] -= EPS
+        grad[i] = (f(up) - f(down)) / (2 * EPS)
+    return grad
+
+
+def assert_close(analytic, numeric):
+    scale = max(1.0, float(np.abs(numeric).max()))
+    np.testing.assert_allclose(analytic, numeric, rtol=0, atol=1e-6 * scale)
+
+
+# -- convolution: kernel and input gradients --------------------------------------------------
+
+CONV_CASES = [
+    ((5, 6), (3, 3), {}),
+    ((6, 6), (3, 3), dict(padding=1)),
+    ((7, 6), (3, 2), dict(stride=2, padding=1)),                  # odd case: a row unread
+    ((7, 8), (2, 3), dict(stride=(2, 3), padding=(1, 2), dilation=2)),
+    ((6, 6), (4, 4), dict(padding="same")),                       # uneven padding, cropped
+    ((9, 9), (3, 3), dict(padding="full", dilation=(1, 2))),
+    ((6, 5, 3), (3, 3), dict(padding="same")),                    # one kernel per channel
+    ((6, 5, 3), (3, 3, 3), dict(padding=1, stride=2)),            # one filter across channels
+]
+
+
+@pytest.mark.parametrize("shape, kshape, kw", CONV_CASES)
+def test_conv2d_gradients_match_finite_differences(shape, kshape, kw):
+    rng = np.random.default_rng(len(shape) + sum(kshape))
+    x, k = rng.normal(size=shape), rng.normal(size=kshape)
+    weights = rng.normal(size=convdocs.conv2d(x, k, **kw).shape)   # loss = sum(weights * out)
+    kernel_grad, input_grad = learn.conv2d_grads(x, k, weights, **kw)
+    assert kernel_grad.shape == k.shape and input_grad.shape == x.shape
+    assert_close(kernel_grad, numeric_grad(lambda kk: (convdocs.conv2d(x, kk, **kw)
+                                                       * weights).sum(), k))
+    assert_close(input_grad, numeric_grad(lambda xx: (convdocs.conv2d(xx, k, **kw)
+                                                      * weights).sum(), x))
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2])
+def test_the_kernel_gradient_is_conv2d_of_the_input_with_the_error(padding):
+    rng = np.random.default_rng(padding)
+    x, k = rng.normal(size=(8, 7)), rng.normal(size=(3, 3))
+    error = rng.normal(size=convdocs.conv2d(x, k, padding=padding).shape)
+    np.testing.assert_array_equal(learn.conv2d_kernel_grad(x, k, error, padding=padding),
+                                  convdocs.conv2d(x, error, padding=padding))
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (1, 1, 1), (2, 1, 1),
+                                                       (2, 0, 2), ((2, 3), (1, 0), 1)])
+def test_the_input_gradient_is_conv_transpose2d_of_the_error_with_the_kernel(stride, padding,
+                                                                              dilation):
+    rng = np.random.default_rng(7)
+    x, k = rng.normal(size=(9, 8)), rng.normal(size=(3, 3))
+    kw = dict(stride=stride, padding=padding, dilation=dilation)
+    error = rng.normal(size=convdocs.conv2d(x, k, **kw).shape)
+    grad = learn.conv2d_input_grad(x, k, error, **kw)
+    # the output_padding that gives the input's size back: the rows no window reached
+    plan = plan_conv2d(x, k, **kw)
+    extra = tuple(x.shape[a] + sum(plan.pads[a]) - plan.dilation[a] * 2 - 1
+                  - (error.shape[a] - 1) * plan.stride[a] for a in (0, 1))
+    np.testing.assert_array_equal(grad, convdocs.conv_transpose2d(
+        error, k, stride=stride, padding=padding, output_padding=extra, dilation=dilation))
+
+
+@SETTINGS
+@given(configs("conv", modes=("zeros",), words=True, channels=(0, 2)), st.integers(0, 2**16))
+def test_the_gradients_are_the_adjoints_of_conv2d(config, seed):
+    """For every valid configuration: <conv2d(x, k), e> = <x, input grad> = <k, kernel grad>,
+    the transposed relation that makes conv_transpose2d the input's gradient."""
+    x, k = config.arrays(seed)
+    kw = {key: value for key, value in config.kwargs.items() if key != "padding_mode"}
+    out = convdocs.conv2d(x, k, **kw)
+    error = np.random.default_rng(seed + 1).normal(size=out.shape)
+    kernel_grad, input_grad = learn.conv2d_grads(x, k, error, **kw)
+    inner = float((out * error).sum())
+    scale = max(1.0, abs(inner), float(np.abs(out).sum() * np.abs(error).max()))
+    assert abs(inner - float((x * input_grad).sum())) <= 1e-9 * scale
+    assert abs(inner - float((k * kernel_grad).sum())) <= 1e-9 * scale
+
+
+@SETTINGS
+@given(configs("conv", modes=("zeros",), padded=False, channels=(0, 2)), st.integers(0, 2**16))
+def test_conv2d_by_cell_is_conv2d_bit_for_bit(config, seed):
+    x, k = config.arrays(seed)
+    kw = dict(stride=config.kwargs["stride"], dilation=config.kwargs["dilation"])
+    padded = plan_conv2d(x, k, padding=config.kwargs["padding"], **kw).padded
+    np.testing.assert_array_equal(learn.conv2d_by_cell(padded, k, **kw),
+                                  convdocs.conv2d(padded, k, **kw))
+
+
+def test_conv2d_by_cell_and_the_gradients_refuse_what_does_not_fit():
+    with pytest.raises(ValueError, match="does not fit"):
+        learn.conv2d_by_cell(np.zeros((3, 3)), np.zeros((4, 4)))
+    with pytest.raises(ValueError, match=r"error must have the shape of conv2d's output"):
+        learn.conv2d_grads(np.zeros((5, 5)), np.ones((3, 3)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="error must have the shape of the pooled output"):
+        learn.max_pool2d_grad(np.zeros((4, 4)), np.zeros((3, 3)))
+
+
+# -- ReLU, pooling, global pooling, the linear layer, the loss ---------------------------------
+
+def test_relu_gradient_passes_the_error_only_where_the_input_was_positive():
+    x = np.array([[-2.0, 0.0, 3.0], [0.5, -0.1, 7.0]])
+    np.testing.assert_array_equal(learn.relu_grad(x, np.full(x.shape, 2.0)),
+                                  [[0, 0, 2], [2, 0, 2]])
+
+
+@pytest.mark.parametrize("shape, kw", [
+    ((6, 6), dict(size=2)),
+    ((7, 7), dict(size=3, stride=2)),               # overlapping windows share cells
+    ((7, 6), dict(size=(3, 2), stride=(2, 1), padding=1)),
+    ((6, 6, 2), dict(size=2)),                      # channels pooled on their own
+])
+@pytest.mark.parametrize("op", ["max", "avg"])
+def test_pooling_gradients_match_finite_differences(shape, kw, op):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=shape)                      # no ties: max pooling is smooth here
+    pool = convdocs.max_pool2d if op == "max" else convdocs.avg_pool2d
+    grad_fn = learn.max_pool2d_grad if op == "max" else learn.avg_pool2d_grad
+    kw = dict(kw)                                   # the parameters are shared: copy
+    weights = rng.normal(size=pool(x, **kw).shape)
+    size = kw.pop("size")
+    grad = grad_fn(x, weights, size, **kw)
+    assert_close(grad, numeric_grad(lambda xx: (pool(xx, size, **kw) * weights).sum(), x))
+
+
+def test_avg_pool_gradient_without_padding_in_the_divisor():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(5, 5))
+    kw = dict(padding=1, count_include_pad=False)
+    weights = rng.normal(size=convdocs.avg_pool2d(x, 3, stride=2, **kw).shape)
+    assert_close(learn.avg_pool2d_grad(x, weights, 3, stride=2, **kw),
+                 numeric_grad(lambda xx: (convdocs.avg_pool2d(xx, 3, stride=2, **kw)
+                                          * weights).sum(), x))
+
+
+def test_max_pool_gradient_goes_to_the_first_of_tied_cells():
+    # tie: the first largest value, reading row by row, wins (as in PyTorch)
+    grad = learn.max_pool2d_grad([[5.0, 5.0], [5.0, 1.0]], [[1.0]])
+    np.testing.assert_array_equal(grad, [[1, 0], [0, 0]])
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (4, 5, 3)])
+def test_global_average_pooling_gradient_matches_finite_differences(shape):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=shape)
+    weights = rng.normal(size=shape[2:])
+    grad = learn.global_avg_pool_grad(x, weights)
+    assert grad.shape == x.shape
+    assert_close(grad, numeric_grad(lambda xx: float((convdocs.global_avg_pool(xx)
+                                                      * weights).sum()), x))
+
+
+def test_linear_layer_gradients_match_finite_differences():
+    rng = np.random.default_rng(6)
+    f, w, b = rng.normal(size=(5, 4)), rng.normal(size=(3, 4)), rng.normal(size=3)
+    weights = rng.normal(size=(5, 3))
+    np.testing.assert_allclose(learn.linear(f, w, b), f @ w.T + b, rtol=1e-12)
+    d_w, d_b, d_f = learn.linear_grads(f, w, weights)
+    loss = lambda ff, ww, bb: float((learn.linear(ff, ww, bb) * weights).sum())  # noqa: E731
+    assert_close(d_w, numeric_grad(lambda ww: loss(f, ww, b), w))
+    assert_close(d_b, numeric_grad(lambda bb: loss(f, w, bb), b))
+    assert_close(d_f, numeric_grad(lambda ff: loss(ff, w, b), f))
+
+
+def test_mse_gradient_matches_finite_differences():
+    rng = np.random.default_rng(8)
+    p, t = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    assert_close(learn.mse_grad(p, t), numeric_grad(lambda pp: learn.mse(pp, t), p))
