@@ -1,8 +1,12 @@
 """convdocs.learn: every gradient against finite differences and against the operation it is
-(conv2d, conv_transpose2d).
+(conv2d, conv_transpose2d); the filter that learns, as the learning page shows it; and what the
+page says about it.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,10 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convdocs
-from convdocs import learn
+from convdocs import kernels, learn
 from convdocs.conv import plan_conv2d
 from strategies import SETTINGS, configs
 
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 EPS = 1e-6
 
 
@@ -192,3 +197,72 @@ def test_mse_gradient_matches_finite_differences():
     rng = np.random.default_rng(8)
     p, t = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     assert_close(learn.mse_grad(p, t), numeric_grad(lambda pp: learn.mse(pp, t), p))
+
+
+# -- the filter that learns ---------------------------------------------------------------
+
+def filter_run():
+    from convdocs.figures.learning import training
+    return training()
+
+
+def test_the_filter_learns_the_vertical_edge_filter_within_a_thousandth():
+    (grid, face), targets, run = filter_run()
+    miss = np.abs(run.kernels[-1] - kernels.VERTICAL_EDGES).max()
+    assert miss < 1e-3                            # measured: 1.1e-4 after 300 steps
+    assert np.abs(run.kernels[0] - kernels.VERTICAL_EDGES).max() > 1   # a random start
+    assert run.losses[-1] < 1e-9 * run.losses[0]
+    for picture, target in zip((grid, face), targets):
+        out = convdocs.conv2d(picture, run.kernels[-1], padding="same")
+        assert np.abs(out - target).max() < 1e-2
+
+
+def test_learning_a_filter_is_deterministic():
+    (grid, face), targets, _ = filter_run()
+    first = learn.learn_filter((grid, face), targets, steps=40)
+    second = learn.learn_filter((grid, face), targets, steps=40)
+    np.testing.assert_array_equal(first.kernels, second.kernels)
+    np.testing.assert_array_equal(first.losses, second.losses)
+    other = learn.learn_filter((grid, face), targets, steps=40, seed=1)
+    assert not np.array_equal(other.kernels[0], first.kernels[0])
+
+
+def test_what_the_learning_page_says_about_the_loss():
+    _, _, run = filter_run()
+    losses = run.losses
+    rises = np.flatnonzero(np.diff(losses) > 0)
+    # "it plunges in the first few steps"
+    assert losses[3] < losses[0] / 10
+    # "then it wobbles": momentum makes the loss rise now and then, early on
+    assert len(rises) > 0 and rises.max() < 100
+    # "after that it falls in a nearly straight line on the log scale: each step removes
+    # about the same fraction of what is left" (measured: 4 to 6 % from step 100 on)
+    ratios = losses[101:] / losses[100:-1]
+    assert ratios.max() < 1 and ratios.max() - ratios.min() < 0.03
+
+
+def test_the_slowest_part_to_learn_is_a_tiny_checkerboard():
+    """The loss is quadratic in the filter; its flattest direction (the eigenvector of the
+    smallest curvature) has the signs + - + / - + - / + - +."""
+    (grid, face), _, _ = filter_run()
+    units = [np.eye(9)[n].reshape(3, 3) for n in range(9)]
+    outs = [[convdocs.conv2d(p, u, padding="same") for u in units] for p in (grid, face)]
+    curvature = sum(np.array([[2 * np.mean(a * b) for b in maps] for a in maps])
+                    for maps in outs) / 2
+    values, vectors = np.linalg.eigh(curvature)
+    flattest = np.sign(vectors[:, 0].reshape(3, 3))
+    checker = np.array([[1, -1, 1], [-1, 1, -1], [1, -1, 1]])
+    assert np.array_equal(flattest, checker) or np.array_equal(flattest, -checker)
+    assert values[0] < values[-1] / 100
+
+
+def words(page: str) -> str:
+    return " ".join((DOCS / page).read_text(encoding="utf-8").split())
+
+
+def test_the_learning_page_names_the_functions_it_uses():
+    text = words("learning.md")
+    for name in ("conv2d(input, error)", "conv_transpose2d(error, filter)",
+                 "learn.conv2d_kernel_grad"):
+        assert name in text
+    assert re.search(r"\(transposed-convolution\.md#why-transposed\)", text)

@@ -1,5 +1,4 @@
-"""Learning with the package's own operations: the gradients of a convolution, of ReLU
-and pooling, and of a linear layer.
+"""Learning with the package's own operations: gradients, and a filter that learns.
 
 Every gradient here is one of convdocs' operations, run on the error of the output:
 
@@ -18,9 +17,9 @@ Every gradient here is one of convdocs' operations, run on the error of the outp
   Global average pooling spreads it over the whole map.
 
 The error of a mean-squared loss is ``2 * (prediction - target) / size``
-(:func:`mse_grad`). Everything is elementwise arithmetic and sums in a fixed order (no
-matrix products, no ``exp``), so the numbers depend on neither the machine's BLAS nor
-its maths library. numpy only.
+(:func:`mse_grad`). Training is deterministic: seeded, and built only from
+elementwise arithmetic and sums in a fixed order (no matrix products, no ``exp``),
+so the numbers depend on neither the machine's BLAS nor its maths library. numpy only.
 
 >>> import numpy as np
 >>> x, k = np.arange(16.0).reshape(4, 4), np.ones((3, 3))
@@ -34,6 +33,8 @@ its maths library. numpy only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import _validate as v
@@ -42,9 +43,9 @@ from .pool import plan_pool2d
 from .transpose import conv_transpose2d
 
 __all__ = [
-    "avg_pool2d_grad", "conv2d_by_cell", "conv2d_grads", "conv2d_input_grad",
-    "conv2d_kernel_grad", "global_avg_pool_grad", "linear", "linear_grads", "max_pool2d_grad",
-    "mse", "mse_grad", "relu_grad",
+    "FilterTraining", "avg_pool2d_grad", "conv2d_by_cell", "conv2d_grads", "conv2d_input_grad",
+    "conv2d_kernel_grad", "global_avg_pool_grad", "learn_filter", "linear", "linear_grads",
+    "max_pool2d_grad", "mse", "mse_grad", "relu_grad",
 ]
 
 
@@ -330,3 +331,67 @@ def _linear_args(features, weights, bias):
         raise ValueError(f"weights must be (classes, {f.shape[1]}) and bias (classes,) for "
                          f"features of shape {f.shape} (got {w.shape} and {b.shape})")
     return f, w, b
+
+
+# -- a filter that learns ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FilterTraining:
+    """A filter's training run: its numbers and its loss before every step.
+
+    Attributes
+    ----------
+    kernels : ndarray, shape (steps + 1, kh, kw)
+        ``kernels[0]`` is the random start, ``kernels[t]`` the filter after t steps.
+    losses : ndarray, shape (steps + 1,)
+        The loss of ``kernels[t]``: the mean squared error of each image's output,
+        averaged over the images.
+    """
+
+    kernels: np.ndarray
+    losses: np.ndarray
+
+
+def learn_filter(images, targets, *, shape=(3, 3), steps=300, rate=0.5, momentum=0.85,
+                 seed=0, padding="same") -> FilterTraining:
+    """Learn one filter by gradient descent so that ``conv2d(image, kernel)`` matches
+    each target.
+
+    The filter starts with numbers drawn uniformly from -1 to 1 (from `seed`). Each
+    step computes the loss's gradient with :func:`conv2d_kernel_grad` and moves the
+    filter against it: ``step = momentum * previous step - rate * gradient``.
+
+    Parameters
+    ----------
+    images, targets : sequences of 2-D arrays
+        Each target has the shape of ``conv2d(image, kernel, padding=padding)``.
+
+    >>> x, swap = np.arange(25.0).reshape(5, 5) % 3, np.array([[0, 1], [1, 0]])
+    >>> run = learn_filter([x], [conv2d(x, swap, padding=1)], shape=(2, 2), padding=1,
+    ...                    rate=0.1, steps=200)
+    >>> bool(np.abs(run.kernels[-1] - swap).max() < 0.001), bool(run.losses[-1] < run.losses[0])
+    (True, True)
+    """
+    images = [v.real_array(x, "images", (2,)) for x in images]
+    targets = [v.real_array(t, "targets", (2,)) for t in targets]
+    if not images or len(images) != len(targets):
+        raise ValueError(f"images and targets must be two equally long, non-empty lists "
+                         f"(got {len(images)} and {len(targets)})")
+    steps = v.nonnegative_int(steps, "steps")
+    rng = np.random.default_rng(v.nonnegative_int(seed, "seed"))
+    kernel = rng.uniform(-1.0, 1.0, v.positive_pair(shape, "shape"))
+    velocity = np.zeros_like(kernel)
+    kernels, losses = [], []
+    for t in range(steps + 1):
+        loss, grad = 0.0, np.zeros_like(kernel)
+        for x, target in zip(images, targets):
+            out = conv2d(x, kernel, padding=padding)
+            loss += mse(out, target) / len(images)
+            grad += conv2d_kernel_grad(x, kernel, mse_grad(out, target),
+                                       padding=padding) / len(images)
+        kernels.append(kernel.copy())
+        losses.append(loss)
+        if t < steps:
+            velocity = momentum * velocity - rate * grad
+            kernel = kernel + velocity
+    return FilterTraining(np.array(kernels), np.array(losses))
