@@ -505,6 +505,21 @@ def tiny_parameters():
     return Exercise([num(total)], numbers | {total}, phrases)
 
 
+def decider_parameters():
+    from convdocs import learn
+    net = learn.init_net()
+    (f1, k, _), (f2, _, _, depth) = net.conv1.shape, net.conv2.shape
+    classes, features = net.weights.shape
+    one, two, head = net.conv1.size, net.conv2.size, net.weights.size + net.bias.size
+    assert one + two + head == sum(p.size for p in net.params().values())
+    return Exercise([num(one + two + head)],
+                    {f1, k, 1, one, k * k, f2, depth, two, k * k * depth, features, classes,
+                     net.bias.size, net.weights.size, head, one + two + head},
+                    [f"{f1} filters of {k} × {k} × 1: {f1} × {k * k} = {one}",
+                     f"{f2} filters of {k} × {k} × {depth}: {f2} × {k * k * depth} = {two}",
+                     f"{net.weights.size} + {net.bias.size} = {head}"])
+
+
 EXERCISES = {
     "images-are-numbers.md": [photo_numbers, smiley_counts, collar_jump],
     "convolution.md": [worked_top_left, valid_size, known_answer],
@@ -515,7 +530,7 @@ EXERCISES = {
     "channels.md": [layer_parameters, bias_then_relu, one_by_one, batch_shape],
     "pooling-in-depth.md": [shift_three, shift_left, overlap_size, fourfold_cells],
     "learning.md": [top_left_gradient, products_per_weight, corner_of_input_gradient],
-    "tiny-cnn.md": [third_conv_field, output_numbers, tiny_parameters],
+    "tiny-cnn.md": [third_conv_field, output_numbers, tiny_parameters, decider_parameters],
 }
 
 

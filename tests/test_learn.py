@@ -1,6 +1,8 @@
 """convdocs.learn: every gradient against finite differences and against the operation it is
-(conv2d, conv_transpose2d); the filter that learns, as the learning page shows it; and what the
-page says about it.
+(conv2d, conv_transpose2d); the filter that learns and the network that decides, as the pages
+show them; and what the pages say about them.
+
+Training time is measured by `make bench` (bench/run.py), not here.
 """
 
 from __future__ import annotations
@@ -266,3 +268,87 @@ def test_the_learning_page_names_the_functions_it_uses():
                  "learn.conv2d_kernel_grad"):
         assert name in text
     assert re.search(r"\(transposed-convolution\.md#why-transposed\)", text)
+
+
+# -- the network that decides ---------------------------------------------------------------
+
+def decider():
+    from convdocs.figures import tiny_cnn
+    return tiny_cnn
+
+
+def test_the_networks_gradient_matches_finite_differences():
+    """The whole backward pass: linear layer, global pooling, max pooling, ReLU, and the
+    second convolution's transposed convolution back into the first."""
+    images, labels = learn.patterns(6, size=8, seed=3)
+    net = learn.init_net(seed=1)
+    _, grads = learn.net_grads(net, images, labels)
+    for name in net.FIELDS:
+        numeric = numeric_grad(
+            lambda value: learn.net_grads(net.replace(**{name: value}), images, labels)[0],
+            getattr(net, name))
+        assert_close(getattr(grads, name), numeric)
+
+
+def test_the_network_sorts_new_pictures():
+    tiny_cnn = decider()
+    run, held_out, labels = tiny_cnn.decider()
+    assert len(labels) == tiny_cnn.HELD_OUT
+    right = int(np.count_nonzero(learn.predict(run.net, held_out) == labels))
+    assert right == 595                           # of 600 held-out pictures: 99.2 %
+    train, train_labels = learn.patterns(tiny_cnn.TRAIN, seed=tiny_cnn.TRAIN_SEED)
+    assert np.array_equal(learn.predict(run.net, train), train_labels)   # all 120
+    assert run.losses[-1] < run.losses[0] / 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_other_random_starts_learn_the_task_too(seed):
+    tiny_cnn = decider()
+    train, train_labels = learn.patterns(tiny_cnn.TRAIN, seed=tiny_cnn.TRAIN_SEED)
+    held_out, labels = learn.patterns(tiny_cnn.HELD_OUT, seed=tiny_cnn.HELD_OUT_SEED)
+    net = learn.train_net(train, train_labels, seed=seed).net
+    assert np.mean(learn.predict(net, held_out) == labels) >= 0.99
+
+
+def test_training_the_network_is_deterministic():
+    images, labels = learn.patterns(30, seed=5)
+    first = learn.train_net(images, labels, steps=10)
+    second = learn.train_net(images, labels, steps=10)
+    for name in learn.TinyNet.FIELDS:
+        np.testing.assert_array_equal(getattr(first.net, name), getattr(second.net, name))
+    np.testing.assert_array_equal(first.losses, second.losses)
+    again, _ = learn.patterns(30, seed=5)
+    np.testing.assert_array_equal(again, images)
+
+
+def test_patterns_are_what_the_page_says():
+    images, labels = learn.patterns(9, seed=0)
+    assert images.shape == (9, 16, 16) and images.min() >= 0 and images.max() <= 1
+    assert labels.tolist() == [0, 1, 2] * 3
+    vertical, horizontal = images[0], images[1]
+    # stripes: columns (or rows) vary far more across than along
+    assert np.var(vertical.mean(axis=0)) > 5 * np.var(vertical.mean(axis=1))
+    assert np.var(horizontal.mean(axis=1)) > 5 * np.var(horizontal.mean(axis=0))
+
+
+def test_the_tiny_cnn_page_states_the_computed_results():
+    tiny_cnn = decider()
+    run, held_out, labels = tiny_cnn.decider()
+    right = int(np.count_nonzero(learn.predict(run.net, held_out) == labels))
+    text = words("tiny-cnn.md")
+    assert f"Trained on **{tiny_cnn.TRAIN}** pictures" in text
+    assert f"**{right} of {len(labels)}** new ones correctly" in text
+    images, _ = learn.patterns(1)
+    side = images.shape[1]
+    assert f"noisy {side} × {side} pictures of three kinds" in text
+    assert len(learn.CLASSES) == 3
+    assert (f"{learn.WIDTHS[0]} or {learn.WIDTHS[1]} pixels wide" in text
+            and len(learn.WIDTHS) == 2)
+    hand = len(tiny_cnn.tiny_layers()[3].filters)
+    learned = run.net.conv2.shape[0]
+    assert (hand, learned) == (2, 3) and "three filters instead of two" in text
+    # "Its bias is the largest of the three, and all its weights are negative"
+    checker = learn.CLASSES.index("checkerboard")
+    assert "Look at the checkerboard row" in text
+    assert np.argmax(run.net.bias) == checker and (run.net.weights[checker] < 0).all()

@@ -1,4 +1,5 @@
-"""Learning with the package's own operations: gradients, and a filter that learns.
+"""Learning with the package's own operations: gradients, a filter that learns, and a tiny
+network that decides.
 
 Every gradient here is one of convdocs' operations, run on the error of the output:
 
@@ -38,14 +39,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as v
+from .cnn import relu
 from .conv import conv2d, plan_conv2d
-from .pool import plan_pool2d
+from .pool import global_avg_pool, max_pool2d, plan_pool2d
 from .transpose import conv_transpose2d
 
 __all__ = [
-    "FilterTraining", "avg_pool2d_grad", "conv2d_by_cell", "conv2d_grads", "conv2d_input_grad",
-    "conv2d_kernel_grad", "global_avg_pool_grad", "learn_filter", "linear", "linear_grads",
-    "max_pool2d_grad", "mse", "mse_grad", "relu_grad",
+    "CLASSES", "FilterTraining", "NetTraining", "TinyNet", "avg_pool2d_grad", "conv2d_by_cell",
+    "conv2d_grads", "conv2d_input_grad", "conv2d_kernel_grad", "global_avg_pool_grad",
+    "init_net", "learn_filter", "linear", "linear_grads", "max_pool2d_grad", "mse", "mse_grad",
+    "net_forward", "net_grads", "one_hot", "patterns", "predict", "relu_grad", "train_net",
 ]
 
 
@@ -395,3 +398,188 @@ def learn_filter(images, targets, *, shape=(3, 3), steps=300, rate=0.5, momentum
             velocity = momentum * velocity - rate * grad
             kernel = kernel + velocity
     return FilterTraining(np.array(kernels), np.array(losses))
+
+
+# -- a tiny network that decides -------------------------------------------------------------
+
+CLASSES = ("vertical stripes", "horizontal stripes", "checkerboard")
+WIDTHS = (2, 3)      # pixels per stripe or square
+NOISE = 0.4          # each pixel of a pattern moves by up to this much, either way
+
+
+def patterns(count: int, *, size: int = 16, seed: int = 0):
+    """`count` small noisy pictures of the three :data:`CLASSES`, and their labels.
+
+    Stripes and squares are 2 or 3 pixels wide (:data:`WIDTHS`), at a random offset.
+    The contrast (0.5 to 1), the dark level under it and the noise (uniform, up to
+    :data:`NOISE` either way) are drawn per picture from `seed`; grey levels are then
+    clipped to 0 (black) ... 1 (white), as in the grid. Labels cycle through the
+    classes: 0, 1, 2, 0, ...
+
+    Returns
+    -------
+    images : ndarray, shape (count, size, size)
+    labels : ndarray of int, shape (count,)
+
+    >>> images, labels = patterns(3, size=8)
+    >>> images.shape, labels.tolist()
+    ((3, 8, 8), [0, 1, 2])
+    """
+    count = v.positive_int(count, "count")
+    size = v.positive_int(size, "size")
+    v.cells_fit((count, size, size), "the patterns", f"count={count}, size={size}")
+    rng = np.random.default_rng(v.nonnegative_int(seed, "seed"))
+    labels = np.arange(count) % len(CLASSES)
+    index = np.arange(size)
+    images = np.empty((count, size, size))
+    for n, label in enumerate(labels):
+        width = int(rng.choice(WIDTHS))
+        rows, cols = ((index + rng.integers(0, 2 * width, 2)[:, None]) // width) % 2
+        pattern = [np.broadcast_to(cols, (size, size)),
+                   np.broadcast_to(rows[:, None], (size, size)),
+                   (rows[:, None] + cols[None, :]) % 2][label]
+        contrast = rng.uniform(0.5, 1.0)
+        dark = rng.uniform(0.0, 1.0 - contrast)
+        noisy = dark + contrast * pattern + rng.uniform(-NOISE, NOISE, (size, size))
+        images[n] = np.clip(noisy, 0.0, 1.0)
+    return images, labels
+
+
+@dataclass(frozen=True)
+class TinyNet:
+    """The tiny CNN with a head that decides: conv 3x3 -> ReLU -> max pool 2 -> conv 3x3
+    -> ReLU -> max pool 2 -> global average pool -> linear -> one score per class.
+
+    The convolutions have no bias, like the hand-picked tiny CNN; the linear layer has one.
+
+    Attributes
+    ----------
+    conv1 : ndarray, shape (F1, 3, 3)
+        The first layer's filters, each reading the grey picture.
+    conv2 : ndarray, shape (F2, 3, 3, F1)
+        The second layer's filters, each reading all F1 maps.
+    weights : ndarray, shape (classes, F2)
+        The linear layer: one row of weights per class.
+    bias : ndarray, shape (classes,)
+    """
+
+    conv1: np.ndarray
+    conv2: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray
+
+    FIELDS = ("conv1", "conv2", "weights", "bias")
+
+    def params(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def replace(self, **changes) -> "TinyNet":
+        return TinyNet(**{**self.params(), **changes})
+
+
+def init_net(*, filters=(4, 3), classes=len(CLASSES), seed=0, scale=0.5) -> TinyNet:
+    """Random starting weights from `seed`: uniform within ``±scale * sqrt(6 / fan_in)``
+    (He's range for ReLU layers), and ``±scale * sqrt(3 / fan_in)`` for the linear
+    layer; its bias starts at 0."""
+    rng = np.random.default_rng(v.nonnegative_int(seed, "seed"))
+    f1, f2 = filters
+    span = lambda fan_in, gain=6.0: scale * np.sqrt(gain / fan_in)  # noqa: E731
+    return TinyNet(rng.uniform(-1, 1, (f1, 3, 3)) * span(9),
+                   rng.uniform(-1, 1, (f2, 3, 3, f1)) * span(9 * f1),
+                   rng.uniform(-1, 1, (classes, f2)) * span(f2, 3.0), np.zeros(classes))
+
+
+# The batch rides on the channel axis: conv2d with a 2-D kernel filters each channel on
+# its own, and pooling pools each channel on its own, so one call serves every picture.
+
+def net_forward(net: TinyNet, images) -> dict:
+    """Run `images` (N, H, W) through `net`; return every stage by name.
+
+    ``conv1``, ``relu1``, ``pool1``: (F1, H, W, N), (F1, H, W, N), (F1, H/2, W/2, N);
+    ``conv2``, ``relu2``, ``pool2``: likewise with F2 maps at half the size again;
+    ``features``: (N, F2), each map's mean; ``scores``: (N, classes).
+    A 3x3xF1 filter is F1 3x3 filters, one per map, whose outputs add up.
+    """
+    x = np.moveaxis(v.real_array(images, "images", (3,)), 0, -1)
+    conv1 = np.stack([conv2d(x, k, padding="same") for k in net.conv1])
+    relu1 = relu(conv1.reshape(conv1.shape[:2] + (-1,))).reshape(conv1.shape)
+    pool1 = np.stack([max_pool2d(m, 2) for m in relu1])
+    conv2 = np.stack([_sum_maps([conv2d(pool1[f], k[..., f], padding="same")
+                                 for f in range(len(pool1))]) for k in net.conv2])
+    relu2 = relu(conv2.reshape(conv2.shape[:2] + (-1,))).reshape(conv2.shape)
+    pool2 = np.stack([max_pool2d(m, 2) for m in relu2])
+    features = np.stack([global_avg_pool(m) for m in pool2], axis=-1)
+    scores = linear(features, net.weights, net.bias)
+    return dict(input=x, conv1=conv1, relu1=relu1, pool1=pool1, conv2=conv2, relu2=relu2,
+                pool2=pool2, features=features, scores=scores)
+
+
+def _sum_maps(maps):
+    total = maps[0]
+    for m in maps[1:]:
+        total = total + m
+    return total
+
+
+def one_hot(labels, classes: int) -> np.ndarray:
+    """1 for each picture's class, 0 for the others: the scores a perfect net gives."""
+    return (np.asarray(labels)[:, None] == np.arange(classes)).astype(np.float64)
+
+
+def net_grads(net: TinyNet, images, labels):
+    """The loss (mean squared error of the scores against 1 for the right class and 0
+    for the others) and its gradient for every weight of `net`, as a :class:`TinyNet`.
+
+    Backwards through the stages of :func:`net_forward`, each with its gradient above.
+    """
+    s = net_forward(net, images)
+    target = one_hot(labels, net.weights.shape[0])
+    loss, error = mse(s["scores"], target), mse_grad(s["scores"], target)
+    d_weights, d_bias, d_features = linear_grads(s["features"], net.weights, error)
+    d_pool2 = [global_avg_pool_grad(m, d_features[:, g]) for g, m in enumerate(s["pool2"])]
+    d_conv2 = [relu_grad(z, max_pool2d_grad(a, d, 2))
+               for z, a, d in zip(s["conv2"], s["relu2"], d_pool2)]
+    pool1, f1 = s["pool1"], len(s["pool1"])
+    d_k2 = np.stack([np.stack([conv2d_kernel_grad(pool1[f], k[..., f], d, padding="same")
+                               for f in range(f1)], axis=-1)
+                     for k, d in zip(net.conv2, d_conv2)])
+    d_pool1 = [_sum_maps([conv2d_input_grad(pool1[f], k[..., f], d, padding="same")
+                          for k, d in zip(net.conv2, d_conv2)]) for f in range(f1)]
+    d_conv1 = [relu_grad(z, max_pool2d_grad(a, d, 2))
+               for z, a, d in zip(s["conv1"], s["relu1"], d_pool1)]
+    d_k1 = np.stack([conv2d_kernel_grad(s["input"], k, d, padding="same")
+                     for k, d in zip(net.conv1, d_conv1)])
+    return loss, TinyNet(d_k1, d_k2, d_weights, d_bias)
+
+
+@dataclass(frozen=True)
+class NetTraining:
+    """A training run: the start, the trained network, and the loss before every step."""
+
+    start: TinyNet
+    net: TinyNet
+    losses: np.ndarray
+
+
+def train_net(images, labels, *, steps=150, rate=0.2, momentum=0.9, seed=0, filters=(4, 3),
+              scale=0.5) -> NetTraining:
+    """Train :class:`TinyNet` on `images` (N, H, W) by gradient descent with momentum,
+    on the whole set at every step, from :func:`init_net`'s start for `seed`."""
+    start = net = init_net(filters=filters, seed=seed, scale=scale)
+    velocity = {name: np.zeros_like(value) for name, value in net.params().items()}
+    losses = []
+    steps = v.nonnegative_int(steps, "steps")
+    for t in range(steps + 1):
+        loss, grads = net_grads(net, images, labels)
+        losses.append(loss)
+        if t == steps:
+            break
+        for name, grad in grads.params().items():
+            velocity[name] = momentum * velocity[name] - rate * grad
+        net = TinyNet(**{name: value + velocity[name] for name, value in net.params().items()})
+    return NetTraining(start, net, np.array(losses))
+
+
+def predict(net: TinyNet, images) -> np.ndarray:
+    """The class with the highest score for each picture."""
+    return np.argmax(net_forward(net, images)["scores"], axis=1)
