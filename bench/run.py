@@ -139,6 +139,34 @@ def bench_frames():
           f"   (conv_arithmetic: about 800 ms per frame through LaTeX)")
 
 
+def bench_training():
+    """The two training runs the figures show, timed as the build runs them."""
+    from convdocs import learn
+    from convdocs.figures import learning, tiny_cnn
+    print("== training (this process, one core)")
+    pictures, targets, _ = learning.training()
+    runs = []
+    for _ in range(5):
+        t = time.perf_counter()
+        run = learn.learn_filter(pictures, targets, steps=learning.FRAME_STEPS[-1])
+        runs.append(time.perf_counter() - t)
+    miss = float(np.abs(run.kernels[-1] - convdocs.kernels.VERTICAL_EDGES).max())
+    print(f"{'a filter that learns (%d steps)' % (len(run.losses) - 1):44} median "
+          f"{statistics.median(runs):6.2f} s   (goal <= 2 s; loss {run.losses[0]:.3g} -> "
+          f"{run.losses[-1]:.2g}, largest miss {miss:.1g})")
+    train, labels = learn.patterns(tiny_cnn.TRAIN, seed=tiny_cnn.TRAIN_SEED)
+    held_out, held_labels = learn.patterns(tiny_cnn.HELD_OUT, seed=tiny_cnn.HELD_OUT_SEED)
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        net_run = learn.train_net(train, labels)
+        runs.append(time.perf_counter() - t)
+    right = int(np.count_nonzero(learn.predict(net_run.net, held_out) == held_labels))
+    print(f"{'a network that decides (%d steps)' % (len(net_run.losses) - 1):44} median "
+          f"{statistics.median(runs):6.2f} s   (goal <= 10 s; loss {net_run.losses[0]:.3g} -> "
+          f"{net_run.losses[-1]:.2g}, held out {right} of {len(held_labels)} right)")
+
+
 def bench_weight():
     print("== weight of figures/")
     files = [f for e in json.loads((ROOT / "figures/manifest.json").read_text())["figures"]
@@ -157,4 +185,5 @@ if __name__ == "__main__":
     bench_ops()
     bench_build()
     bench_frames()
+    bench_training()
     bench_weight()

@@ -420,6 +420,43 @@ def fourfold_cells():
                      f"remaining {(counts == 1).sum()} once"])
 
 
+# -- learning ---------------------------------------------------------------------------------
+
+def top_left_gradient():
+    from convdocs.figures.learning import gradients_data
+    data = gradients_data()
+    x, error = data["input"], data["error"]
+    k = error.shape[0]
+    met, errors = x[:k, :k].ravel(), error.ravel()
+    grad = data["kernel gradient"][0, 0]
+    assert grad == convdocs.conv2d(x, error)[0, 0] == (met * errors).sum()
+    terms = " + ".join(f"{num(a)} × {num(b)}" for a, b in zip(met, errors))
+    return Exercise([num(grad)], {k, *met, *errors, grad},
+                    [f"top-left {k} × {k} corner of the input: {seq(met)}",
+                     f"the output it helped make, {seq(errors)}", f"{terms} = **{num(grad)}**"])
+
+
+def products_per_weight():
+    from convdocs.figures.learning import training
+    (_, face_picture), _, _ = training()
+    out = convdocs.conv2d(face_picture, kernels.VERTICAL_EDGES, padding="same")
+    rows, cols = face_picture.shape
+    assert out.shape == face_picture.shape
+    return Exercise([num(out.size)], {rows, cols, out.size},
+                    [f"the {rows} × {cols} face", f"{rows} × {cols} = {num(out.size)}"])
+
+
+def corner_of_input_gradient():
+    from convdocs.figures.learning import gradients_data
+    data = gradients_data()
+    corner, error, weight = (data["input gradient"][0, 0], data["error"][0, 0],
+                             data["filter"][0, 0])
+    assert corner == error * weight
+    return Exercise([num(corner)], {corner, weight, error},
+                    [f"input gradient {num(corner)}", f"top-left weight, {num(weight)}",
+                     f"{num(error)} × {num(weight)} = **{num(corner)}**"])
+
+
 # -- tiny-cnn ---------------------------------------------------------------------------------
 
 def third_conv_field():
@@ -468,6 +505,21 @@ def tiny_parameters():
     return Exercise([num(total)], numbers | {total}, phrases)
 
 
+def decider_parameters():
+    from convdocs import learn
+    net = learn.init_net()
+    (f1, k, _), (f2, _, _, depth) = net.conv1.shape, net.conv2.shape
+    classes, features = net.weights.shape
+    one, two, head = net.conv1.size, net.conv2.size, net.weights.size + net.bias.size
+    assert one + two + head == sum(p.size for p in net.params().values())
+    return Exercise([num(one + two + head)],
+                    {f1, k, 1, one, k * k, f2, depth, two, k * k * depth, features, classes,
+                     net.bias.size, net.weights.size, head, one + two + head},
+                    [f"{f1} filters of {k} × {k} × 1: {f1} × {k * k} = {one}",
+                     f"{f2} filters of {k} × {k} × {depth}: {f2} × {k * k * depth} = {two}",
+                     f"{net.weights.size} + {net.bias.size} = {head}"])
+
+
 EXERCISES = {
     "images-are-numbers.md": [photo_numbers, smiley_counts, collar_jump],
     "convolution.md": [worked_top_left, valid_size, known_answer],
@@ -477,7 +529,8 @@ EXERCISES = {
     "transposed-convolution.md": [stamp_centre, transposed_size, matrix_shape, no_undo],
     "channels.md": [layer_parameters, bias_then_relu, one_by_one, batch_shape],
     "pooling-in-depth.md": [shift_three, shift_left, overlap_size, fourfold_cells],
-    "tiny-cnn.md": [third_conv_field, output_numbers, tiny_parameters],
+    "learning.md": [top_left_gradient, products_per_weight, corner_of_input_gradient],
+    "tiny-cnn.md": [third_conv_field, output_numbers, tiny_parameters, decider_parameters],
 }
 
 

@@ -1,15 +1,15 @@
 """convdocs: convolution and pooling, computed once and drawn from the same numbers.
 
 The operations are importable from here; ``convdocs.cnn`` holds the tiny CNN's
-layers, ``convdocs.kernels`` the named filters and ``convdocs.images`` the sample
-images and :func:`load_image`.
+layers, ``convdocs.learn`` their gradients and training, ``convdocs.kernels`` the
+named filters and ``convdocs.images`` the sample images and :func:`load_image`.
 
 >>> import convdocs
 >>> convdocs.output_size(5, 3, stride=2, padding=1)
 3
 """
 
-from . import cnn, images, kernels
+from . import cnn, images, kernels, learn
 from ._sizes import MAX_CELLS, MAX_PRODUCTS, MAX_STEPS
 from .arithmetic import output_size, transposed_output_size
 from .cnn import relu
@@ -23,7 +23,7 @@ __all__ = [
     "ImageFileError", "ImageTooLargeError", "MAX_CELLS", "MAX_PRODUCTS", "MAX_STEPS",
     "MissingImageError", "Step", "avg_pool2d", "cnn", "conv2d", "conv2d_steps", "conv_transpose2d",
     "conv_transpose2d_steps", "global_avg_pool", "global_max_pool", "images", "kernels",
-    "load_image", "max_pool2d", "output_size", "photo", "plan_conv_transpose2d",
+    "learn", "load_image", "max_pool2d", "output_size", "photo", "plan_conv_transpose2d",
     "pool2d_steps", "relu", "transposed_output_size",
 ]
 # The one place the version is written: pyproject.toml reads it from here.

@@ -12,13 +12,13 @@ from __future__ import annotations
 import dataclasses
 from types import ModuleType
 
-from . import (channels, convolution, images_are_numbers, index, padding_and_stride, pooling,
-               pooling_in_depth, tiny_cnn, transposed_convolution, what_filters_see)
+from . import (channels, convolution, images_are_numbers, index, learning, padding_and_stride,
+               pooling, pooling_in_depth, tiny_cnn, transposed_convolution, what_filters_see)
 from .spec import FigureSpec
 
 PAGES: tuple[ModuleType, ...] = (
     index, images_are_numbers, convolution, what_filters_see, pooling, padding_and_stride,
-    transposed_convolution, channels, pooling_in_depth, tiny_cnn,
+    transposed_convolution, channels, pooling_in_depth, learning, tiny_cnn,
 )
 
 

@@ -1,18 +1,22 @@
-"""Figures of "A tiny CNN at work": every stage of a two-layer network, and how its
-receptive field grows."""
+"""Figures of "A tiny CNN at work": every stage of a two-layer network, its hand-picked
+filters and the maps they make, how its receptive field grows, and the same network with
+learned filters and a head that decides."""
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .. import cnn, kernels
+from .. import cnn, kernels, learn
 from ..pool import avg_pool2d
 from . import draw, style
 from .draw import Layout
 from .examples import face
-from .panels import signed_norm
+from .panels import kernel_matrix, number_word, signed_norm
 from .spec import FigureSpec
+from .weights import weight_cells, weight_text
 
 
 def tiny_layers():
@@ -108,6 +112,297 @@ def draw_receptive_field(fig, theme, data):
                 fontsize=style.LABEL_SIZE, color=theme.muted, va="top")
 
 
+# -- the hand-picked filters, and the map each one makes -----------------------------------
+
+def size_text(array) -> str:
+    return TIMES.join(str(n) for n in np.shape(array)[:2])
+
+
+def first_filters_data():
+    conv1 = tiny_layers()[0]
+    return {"filters": np.stack(conv1.filters), "maps": tiny_data()[stage_key(1)]}
+
+
+ARROW_DOWN = "\u2193"
+
+
+def _signed_map(ax, m, theme):
+    if m.min() < 0:
+        norm = signed_norm(m, 0.99)
+        draw.picture(ax, m, theme, kind="signed", norm=norm, role="output")
+    else:
+        norm = draw.norm_for(m, "gray", float(np.quantile(m, 0.99)) or 1.0)
+        draw.picture(ax, m, theme, norm=norm, role="output")
+    draw.colour_key_below(ax, norm, theme, kind="signed" if m.min() < 0 else "gray")
+
+
+def draw_first_filters(fig, theme, data):
+    filters, maps = data["filters"], data["maps"]
+    n = len(filters)
+    side = 1.28    # the 64-pixel maps at 2 CSS px per pixel
+    lay = Layout(row_gap=0.35)
+    lay.add_row([draw.grid_size(filters[0].shape)] * n, gaps=[0.5 + side - 1.26] * (n - 1))
+    lay.add_row([(side, side)] * n, gaps=[0.5] * (n - 1), below=0.45)
+    tops, bottoms = lay.build(fig)
+    for j, (top, bottom) in enumerate(zip(tops, bottoms)):
+        kernel_matrix(top, filters[j], theme)
+        draw.frame(top, 0, 0, *filters[j].shape, theme.kernel, lw=2.5)
+        draw.title(top, f"filter {j + 1}", theme)
+        _signed_map(bottom, maps[..., j], theme)
+        draw.title(bottom, f"map {j + 1}", theme)
+        a, b = top.get_position(), bottom.get_position()
+        fig.text((a.x0 + a.x1) / 2, (a.y0 + b.y1) / 2 - 0.02, ARROW_DOWN, ha="center",
+                 va="center", fontsize=16, color=theme.muted)
+
+
+def second_filters_data():
+    data = tiny_data()
+    conv2 = tiny_layers()[3]
+    return {"inputs": data[stage_key(3)], "filters": np.stack(conv2.filters),
+            "maps": data[stage_key(4)]}
+
+
+def draw_second_filters(fig, theme, data):
+    inputs, filters, maps = data["inputs"], data["filters"], data["maps"]
+    depth = inputs.shape[2]
+    kernel = draw.grid_size(filters.shape[1:3])
+    side = kernel[0]
+    gaps = [0.2] * (depth - 1) + [0.8]
+    lay = Layout(row_gap=0.2)
+    lay.add_row([(side, side)] * (depth + 1), gaps=gaps)
+    for _ in filters:
+        lay.add_row([kernel] * depth + [(side, side)], gaps=gaps, below=0.45)
+    rows = lay.build(fig)
+    top = float(np.quantile(inputs, 0.99)) or 1.0
+    for c, ax in enumerate(rows[0][:depth]):
+        draw.picture(ax, inputs[..., c], theme, norm=draw.norm_for(inputs, "gray", top),
+                     role="input")
+        draw.title(ax, f"pooled map {c + 1}", theme)
+    rows[0][depth].set_visible(False)
+    for f, row in enumerate(rows[1:]):
+        for c, ax in enumerate(row[:depth]):
+            kernel_matrix(ax, filters[f][..., c], theme, cell_font=style.NUMBER_SIZE - 1)
+            draw.frame(ax, 0, 0, *filters.shape[1:3], theme.kernel, lw=2.5)
+            draw.title(ax, f"filter {f + 1} \u00b7 map {c + 1}", theme)
+        _signed_map(row[depth], maps[..., f], theme)
+        draw.title(row[depth], f"new map {f + 1}", theme)
+        draw.operator(fig, lay.gap_centres[f + 1][-1], "\u03a3 \u2192", theme, size=16)
+
+
+# -- the network that decides ------------------------------------------------------------
+
+TRAIN, HELD_OUT = 120, 600        # pictures to learn from, and new ones to test on
+TRAIN_SEED, HELD_OUT_SEED = 1, 2
+
+
+@cache
+def _decider():
+    train, train_labels = learn.patterns(TRAIN, seed=TRAIN_SEED)
+    run = learn.train_net(train, train_labels)
+    held_out, labels = learn.patterns(HELD_OUT, seed=HELD_OUT_SEED)
+    return run, held_out, labels
+
+
+def decider():
+    """The trained network (:func:`convdocs.learn.train_net`'s run), and the held-out
+    pictures with their labels."""
+    return _decider()
+
+
+def examples():
+    """The first held-out picture of each class (the labels cycle through them)."""
+    _, held_out, labels = decider()
+    return held_out[:len(learn.CLASSES)], labels[:len(learn.CLASSES)]
+
+
+def decider_filters_data():
+    run, _, _ = decider()
+    pictures, _ = examples()
+    stages = learn.net_forward(run.net, pictures)
+    return {"hand-picked": np.stack(tiny_layers()[0].filters), "learned": run.net.conv1,
+            "examples": pictures, "maps": np.transpose(stages["relu1"], (3, 1, 2, 0))}
+
+
+CLASS_LINES = {name: name.replace(" ", "\n", 1) for name in learn.CLASSES}
+
+
+def _panel(fig, size, x, y, w, h):
+    """An Axes for a panel placed by its top-left corner, in inches from the figure's
+    top-left corner."""
+    width, height = size
+    ax = fig.add_axes((x / width, (height - y - h) / height, w / width, h / height))
+    ax.set_axis_off()
+    return ax
+
+
+def draw_decider_filters(fig, theme, data):
+    """A grid: the hand-picked and the learned filters in two rows of columns, and under
+    each learned filter the map it makes of each example (one row per class)."""
+    hand, learned, pictures, maps = (data[k] for k in ("hand-picked", "learned", "examples",
+                                                      "maps"))
+    n, kernel = len(learned), draw.grid_size(learned.shape[1:])[0]
+    margin, labels, pitch, small = 0.18, 2.0, kernel + 0.25, 0.8
+    left = [margin + labels + 0.45 + j * pitch for j in range(n)]
+    rows_y, y = [], margin
+    for title, height, gap in ((draw.TITLE, kernel, 0.2), (draw.TITLE, kernel, 0.25),
+                               *(((draw.TITLE if k == 0 else 0.0), small, 0.15)
+                                 for k in range(len(pictures)))):
+        rows_y.append(y + title)
+        y += title + height + gap
+    size = (left[-1] + kernel + margin, y - 0.15 + margin)
+    fig.set_size_inches(*size)
+    for (row, label, values, decimals) in ((0, "hand-picked", hand, None),
+                                           (1, "learned", learned, 1)):
+        fig.text((margin + labels) / size[0], 1 - (rows_y[row] + kernel / 2) / size[1], label,
+                 ha="right", va="center", fontsize=style.TITLE_SIZE, color=theme.text)
+        for j in range(n):
+            ax = _panel(fig, size, left[j], rows_y[row], kernel, kernel)
+            if decimals is None:
+                kernel_matrix(ax, values[j], theme)
+                draw.frame(ax, 0, 0, *values[j].shape, theme.kernel, lw=2.5)
+            else:
+                weight_cells(ax, values[j], theme, decimals=decimals,
+                             limit=float(np.abs(values).max()))
+            draw.title(ax, f"filter {j + 1}", theme)
+    top = float(maps.max()) or 1.0
+    for k, name in enumerate(learn.CLASSES[:len(pictures)]):
+        y = rows_y[2 + k]
+        ax = _panel(fig, size, margin + labels - small, y, small, small)
+        draw.picture(ax, pictures[k], theme, norm=draw.norm_for(pictures, "gray", 1.0),
+                     role="input")
+        fig.text((margin + labels - small - 0.12) / size[0], 1 - (y + small / 2) / size[1],
+                 CLASS_LINES[name], ha="right", va="center", fontsize=style.LABEL_SIZE,
+                 color=theme.text)
+        for j in range(n):
+            ax = _panel(fig, size, left[j] + (kernel - small) / 2, y, small, small)
+            draw.picture(ax, maps[k, ..., j], theme, norm=draw.norm_for(maps, "gray", top),
+                         role="output")
+            if k == 0:
+                draw.title(ax, f"map {j + 1}", theme)
+
+
+def decision_data():
+    run, held_out, labels = decider()
+    picture = examples()[0][:1]
+    s = learn.net_forward(run.net, picture)
+    right = int(np.count_nonzero(learn.predict(run.net, held_out) == labels))
+    return {"input": picture[0], "layer 1": np.moveaxis(s["pool1"][..., 0], 0, -1),
+            "layer 2": np.moveaxis(s["pool2"][..., 0], 0, -1),
+            "averages": s["features"][0], "weights": run.net.weights, "bias": run.net.bias,
+            "scores": s["scores"][0], "held out": np.array([right, len(labels)], dtype=float)}
+
+
+def _tiles(ax, maps, theme, columns, gap=0.15):
+    """Square maps tiled `columns` across in one panel, each on its own grey scale and
+    centred in a cell of its own, so a column of them lines up with a column of numbers."""
+    n, size = len(maps), maps[0].shape[0]
+    rows = -(-n // columns)
+    step = size * (1 + gap)
+    for k, m in enumerate(maps):
+        r, c = divmod(k, columns)
+        x0, y0 = c * step, r * step
+        ax.imshow(m, cmap=theme.gray, norm=draw.norm_for(m, "gray", float(m.max()) or 1.0),
+                  extent=(x0, x0 + size, y0 + size, y0), interpolation="nearest",
+                  resample=False)
+        draw.frame(ax, y0, x0, size, size, theme.output, lw=1.8)
+    half = gap * size / 2
+    ax.set_xlim(-half, columns * step - half)
+    ax.set_ylim(rows * step - half, -half)
+    ax.set_aspect("equal")
+
+
+def _column(ax, values, theme, role, decimals=2):
+    """A column of numbers in plain cells."""
+    values = np.asarray(values, dtype=float)[:, None]
+    draw.matrix(ax, values, theme, kind="plain", numbers=False)
+    for r, v in enumerate(values[:, 0]):
+        ax.text(0.5, r + 0.53, weight_text(v, decimals, fixed=True), ha="center", va="center",
+                fontsize=style.NUMBER_SIZE, color=theme.text)
+    draw.frame(ax, 0, 0, len(values), 1, getattr(theme, role), lw=2.5)
+
+
+WIDE = 0.62     # inches per cell of the linear layer: room for "−0.91"
+
+
+def draw_decision(fig, theme, data):
+    x, one, two = data["input"], data["layer 1"], data["layer 2"]
+    averages, w, bias, scores = data["averages"], data["weights"], data["bias"], data["scores"]
+    classes = len(scores)
+    column = (WIDE, WIDE * len(averages))
+    lay = Layout(row_gap=0.45)
+    lay.add_row([(1.28, 1.28), (2 * WIDE, 2 * WIDE), column, column], gaps=[0.65, 0.65, 0.65],
+                title=0.62)
+    lay.add_row([(WIDE * w.shape[1], WIDE * classes), column, (WIDE, WIDE * classes),
+                 (WIDE, WIDE * classes), (1.9, WIDE * classes)], gaps=[0.5, 0.5, 0.5, 0.15],
+                below=0.5)
+    (a, b, c, d), (wa, av, ba, sa, la) = lay.build(fig)
+    draw.picture(a, x, theme, norm=draw.norm_for(x, "gray", 1.0), role="input")
+    draw.title(a, f"input {size_text(x)}", theme)
+    _tiles(b, np.moveaxis(one, -1, 0), theme, columns=2)
+    draw.title(b, f"layer 1:\n{one.shape[2]} maps", theme)
+    _tiles(c, np.moveaxis(two, -1, 0), theme, columns=1)
+    draw.title(c, f"layer 2:\n{two.shape[2]} maps", theme)
+    for ax in (d, av):
+        _column(ax, averages, theme, "output")
+        draw.title(ax, "averages", theme)
+    for centre in lay.gap_centres[0]:
+        draw.operator(fig, centre, "\u2192", theme)
+    weight_cells(wa, w, theme, fixed=True, limit=float(np.abs(w).max()), role="kernel")
+    draw.title(wa, "weights", theme)
+    _column(ba, bias, theme, "kernel")
+    draw.title(ba, "bias", theme)
+    _column(sa, scores, theme, "output")
+    draw.title(sa, "scores", theme)
+    best = int(np.argmax(scores))
+    draw.frame(sa, best, 0, 1, 1, theme.window, lw=3)
+    for r, name in enumerate(learn.CLASSES):
+        la.text(0.0, 1 - (r + 0.5) / classes, ("\u2190 " if r == best else "   ") + name,
+                ha="left", va="center", fontsize=style.LABEL_SIZE,
+                color=theme.text if r == best else theme.muted, transform=la.transAxes,
+                weight="bold" if r == best else "normal")
+    signs = ("\u00d7", "+", "=")
+    for centre, sign in zip(lay.gap_centres[1], signs):
+        draw.operator(fig, centre, sign, theme)
+    right, total = (int(v) for v in data["held out"])
+    fig.text(0.5, 0.04, f"held-out pictures sorted right: {right} of {total}", ha="center",
+             fontsize=style.LABEL_SIZE, color=theme.muted)
+
+
+def decider_filters_caption(data):
+    return ("The tiny CNN's first layer, hand-picked (top) and learned (below it, to one "
+            "decimal), when the network is trained to tell vertical stripes, horizontal "
+            "stripes and checkerboards apart. Below, the maps the learned filters make of one "
+            f"new {size_text(data['examples'][0])} picture of each kind, after ReLU.")
+
+
+def decider_filters_alt(data):
+    return ("A grid of small pictures. The top row holds the four hand-picked edge filters, "
+            "the next row four learned filters with irregular numbers. Below, three rows: a "
+            "noisy picture of vertical stripes, of horizontal stripes and of a checkerboard, "
+            "each followed by the four maps the learned filters make of it.")
+
+
+def decision_caption(data):
+    scores, (right, total) = data["scores"], data["held out"]
+    best = int(np.argmax(scores))
+    verdict = "right" if best == 0 else "wrong"
+    one, two = data["layer 1"], data["layer 2"]
+    return (f"A new picture of vertical stripes on its way through the trained network: "
+            f"{number_word(one.shape[2])} {size_text(one)} maps after the first layer "
+            f"(convolution, ReLU and pooling), {number_word(two.shape[2])} {size_text(two)} "
+            f"maps after the second, and their averages. Each class's score is its row of "
+            f"weights times the averages, plus its bias. The highest score, "
+            f"{scores[best]:.2f}, is for {learn.CLASSES[best]}, which is {verdict}. Of "
+            f"{int(total)} new pictures, the network sorts {int(right)} right.")
+
+
+def decision_alt(data):
+    return ("A noisy picture of vertical stripes, an arrow to four small maps, an arrow to "
+            "three smaller maps, and an arrow to a column of their three averages. Below, the "
+            "weights of the linear layer times the averages plus the bias give three scores, "
+            "one per class; the highest is outlined and its class, "
+            f"{learn.CLASSES[int(np.argmax(data['scores']))]}, is marked.")
+
 FIGURES = (
     FigureSpec(
         "tiny-cnn", title="A tiny CNN at work",
@@ -124,6 +419,42 @@ FIGURES = (
             "structures were, such as the collar and the sides of the face.",
         compute=tiny_data, draw=draw_tiny_cnn),
     FigureSpec(
+        "tiny-cnn-first-filters", title="The first layer's filters, and the maps they make",
+        caption=lambda data: (
+            f"The tiny CNN's first layer: {number_word(len(data['filters']))} hand-picked "
+            f"{size_text(data['filters'][0])} filters, each above the "
+            f"{size_text(data['maps'])} map it makes from the face. The first is the "
+            f"vertical-edge filter: its map is light where the left of a window is lighter "
+            f"than the right. The second is the same filter with its signs flipped, so its map "
+            f"is light where the right is lighter. The third and fourth do the same from top "
+            f"to bottom."),
+        alt=lambda data: (
+            f"{number_word(len(data['filters'])).capitalize()} columns. In each, a 3 by 3 grid "
+            f"of the numbers 1, 0 and {draw.number(-1)} above the face as a grey picture with "
+            f"light and dark edges: vertical edges in the first two, horizontal edges in the "
+            f"last two, the light and dark sides swapped between the two of a pair."),
+        compute=first_filters_data, draw=draw_first_filters),
+    FigureSpec(
+        "tiny-cnn-second-filters", title="The second layer's filters read all four maps",
+        caption=lambda data: (
+            f"The second layer reads the {number_word(data['inputs'].shape[2])} pooled maps "
+            f"at once: each of its {number_word(len(data['filters']))} filters is "
+            f"{TIMES.join(map(str, data['filters'].shape[1:]))}, one "
+            f"{size_text(data['filters'][0])} slice per map, and the products of all the "
+            f"slices add up to one {size_text(data['maps'])} map. The first filter weighs "
+            f"every cell of every map by a ninth, so its map is light wherever there are "
+            f"edges of any kind nearby. The second adds the two vertical-edge maps and "
+            f"subtracts the two horizontal ones, so its map is light where vertical edges win "
+            f"and dark where horizontal ones do."),
+        alt=lambda data: (
+            f"A row of {number_word(data['inputs'].shape[2])} grey pooled maps of the face. "
+            f"Below, two rows of four 3 by 3 grids of numbers, one under each map: all one "
+            f"ninth in the first row; in the second, one ninth under the two vertical-edge "
+            f"maps and minus one ninth under the horizontal ones. Each row ends with an arrow "
+            f"to the map it makes: edges of every direction light up in the first, the "
+            f"vertical ones light and horizontal ones dark in the second."),
+        compute=second_filters_data, draw=draw_second_filters),
+    FigureSpec(
         "receptive-field", title="The receptive field grows layer by layer",
         caption=receptive_caption,
         alt="A 16 by 16 grid of input pixels with four nested squares anchored at the top-left "
@@ -131,4 +462,12 @@ FIGURES = (
             "after pooling, 8 by 8 after the second convolution and 10 by 10 after the second "
             "pooling.",
         compute=receptive_data, draw=draw_receptive_field),
+    FigureSpec(
+        "decider-filters", title="Hand-picked and learned filters",
+        caption=decider_filters_caption, alt=decider_filters_alt,
+        compute=decider_filters_data, draw=draw_decider_filters),
+    FigureSpec(
+        "decider-decision", title="From a picture to a decision",
+        caption=decision_caption, alt=decision_alt,
+        compute=decision_data, draw=draw_decision),
 )
