@@ -50,6 +50,7 @@ LOCK = ".convdocs-build.lock"
 SMALL_DATA = 144      # arrays up to this many values are written into the manifest
 ENTRY_KEYS = {"name", "title", "caption", "alt", "page", "animated", "fingerprint", "files",
               "data", "record"}
+PLAYER_KEY = "player"     # an animation's entry also has its player's layout, per theme
 FILE_KEYS = {"path", "theme", "kind", "width", "height", "bytes", "sha256"}
 THEMES = [t.name for t in style.THEMES]
 
@@ -126,7 +127,11 @@ def read_manifest(out: Path) -> dict[str, dict]:
 
 def well_formed(entry: dict) -> bool:
     """Complete, typed, sealed, and naming only plain files inside the folder."""
-    if set(entry) != ENTRY_KEYS or entry.get("record") != seal(entry):
+    keys = ENTRY_KEYS | {PLAYER_KEY} if entry.get("animated") is True else ENTRY_KEYS
+    if set(entry) != keys or entry.get("record") != seal(entry):
+        return False
+    if PLAYER_KEY in entry and (not isinstance(entry[PLAYER_KEY], dict) or
+                                set(entry[PLAYER_KEY]) != set(THEMES)):
         return False
     files = entry["files"]
     if not isinstance(files, list) or not files:
@@ -261,6 +266,8 @@ def render_entry(name: str) -> Result:
                       for f in files],
             "data": describe_data(data),
         }
+        if spec.animated:    # where each frame's tiles are in the player's atlas
+            entry[PLAYER_KEY] = {f.theme: f.layout for f in files if f.kind == "player"}
         entry["record"] = seal(entry)
         return Result(name, entry, files, time.perf_counter() - start)
     except Exception as exc:  # reported by name; the other figures still build

@@ -92,13 +92,14 @@ class FigureSpec:
 
 # -- file names: stable, because teachers' slides and the site link to them ---------------
 
-EXTENSIONS = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png"}
+EXTENSIONS = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png",
+              "player": "player.webp"}
 
 
 def kinds(spec: FigureSpec) -> tuple[str, ...]:
-    """The kinds of file a figure has: a 2x PNG and an SVG; an animation also has a GIF
-    and a print strip of its frames."""
-    return ("gif", "frames", "png", "svg") if spec.animated else ("png", "svg")
+    """The kinds of file a figure has: a 2x PNG and an SVG; an animation also has a GIF,
+    a print strip of its frames and the site player's atlas of its 2x frames."""
+    return ("gif", "frames", "player", "png", "svg") if spec.animated else ("png", "svg")
 
 
 def file_name(name: str, theme: str, kind: str) -> str:
