@@ -336,9 +336,19 @@ def open_page(context, url: str) -> Watch:
     page = context.new_page()
     watch = Watch(page)
     page.goto(url, wait_until="load")
-    page.wait_for_function("document.querySelectorAll('figure[data-cd-player]').length === 0 "
-                           "|| document.querySelectorAll('.cd-player').length > 0")
+    page.wait_for_function("[...document.querySelectorAll('figure[data-cd-player]')].every("
+                           "(f) => f.querySelector('.cd-player') || "
+                           "f.classList.contains('cd-player-off'))")
     return watch
+
+
+def rewritten(route, old: str, new: str):
+    """Answer `route` with the server's response, `old` replaced by `new` in its text."""
+    response = route.fetch()
+    headers = {k: v for k, v in response.headers.items()
+               if k.lower() not in ("content-encoding", "content-length")}
+    route.fulfill(status=response.status, headers=headers,
+                  body=response.text().replace(old, new))
 
 
 def player(page, name):
@@ -692,6 +702,8 @@ def test_a_390px_phone_shows_whole_players(browser, server, scheme):
             assert box["play"] >= 24                       # WCAG 2.5.8 target size
             page.locator(f"#fig-{name} .cd-player__next").tap()
             assert player(page, name).get_attribute("data-state") == "paused"
+            page.locator(f"#fig-{name} canvas").tap()      # a tap on the picture plays
+            assert player(page, name).get_attribute("data-state") == "playing"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"horizontal overflow: {width} px"
         assert watch.errors == []
@@ -840,11 +852,8 @@ def instant_navigation(context, server):
     """Material navigates instantly only to URLs of its sitemap, rebased on the page's
     protocol and host but not its port: served on 127.0.0.1:PORT, every link is a full
     page load. Give the sitemap this server's address, as it has on GitHub Pages."""
-    def sitemap(route):
-        response = route.fetch()
-        route.fulfill(response=response, body=response.text().replace(
-            "https://convdocs.github.io", f"http://127.0.0.1:{server.port}"))
-    context.route("**/sitemap.xml", sitemap)
+    context.route("**/sitemap.xml", lambda route: rewritten(
+        route, "https://convdocs.github.io", f"http://127.0.0.1:{server.port}"))
 
 
 @pytest.mark.browser
@@ -888,7 +897,7 @@ def test_instant_navigation_away_and_back_leaves_no_duplicates_or_timers(browser
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("damage", ["missing", "garbage"])
+@pytest.mark.parametrize("damage", ["missing", "garbage", "bad data"])
 def test_a_missing_or_damaged_atlas_falls_back_to_the_gif(browser, server, damage):
     name = "convolution"
     context = browser.new_context(viewport=DESKTOP)
@@ -899,7 +908,13 @@ def test_a_missing_or_damaged_atlas_falls_back_to_the_gif(browser, server, damag
             else:
                 route.fulfill(status=200, body=b"RIFF\x00\x00\x00\x00WEBPnot an image",
                               content_type="image/webp")
-        context.route(f"**/{name}.light.player.webp", answer)
+
+        if damage == "bad data":      # the page's player data, not what the hook writes
+            context.route(f"**/{page_of(name)}", lambda route: rewritten(
+                route, 'data-cd-player="{&quot;width&quot;:', 'data-cd-player="{&quot;width'
+                '&quot;:-'))
+        else:
+            context.route(f"**/{name}.light.player.webp", answer)
         watch = open_page(context, server.url(page_of(name)))
         page = watch.page
         page.locator(f"#fig-{name}").scroll_into_view_if_needed()

@@ -104,6 +104,11 @@ class Player {
     bar.className = "cd-player__bar";
     bar.setAttribute("role", "group");
     bar.setAttribute("aria-label", "Animation controls");
+    const caption = this.figure.querySelector(":scope > figcaption");
+    if (caption) {
+      caption.id = caption.id || `${this.figure.id || "cd-figure"}-caption`;
+      bar.setAttribute("aria-describedby", caption.id);
+    }
     this.playButton = button("cd-player__play", "Play animation", "play");
     const previous = button("cd-player__previous", "Previous step", "previous");
     const next = button("cd-player__next", "Next step", "next");
@@ -127,6 +132,7 @@ class Player {
     this.ctx.imageSmoothingEnabled = false;
 
     this.playButton.addEventListener("click", () => this.toggle());
+    canvas.addEventListener("click", () => this.toggle());   // as a video does
     previous.addEventListener("click", () => this.go(this.step - 1, true));
     next.addEventListener("click", () => this.go(this.step + 1, true));
     scrub.addEventListener("input", () => this.go(Number(scrub.value) - 1, false));
@@ -137,7 +143,7 @@ class Player {
 
     const space = this.figure.querySelector(":scope > .cd-player-space");
     if (space) space.replaceWith(root);
-    else this.figure.insertBefore(root, this.figure.querySelector(":scope > figcaption"));
+    else this.figure.insertBefore(root, caption);
     this.update();
   }
 
@@ -376,6 +382,20 @@ function setUp() {
   observers = {view, near};
 }
 
+/** Whether `data` has the shape the hook writes (docs/hooks/figures.py checks every
+ *  number): anything else leaves the figure its GIF. */
+function wellFormed(data) {
+  const whole = (v) => Number.isInteger(v) && v >= 0;
+  const n = Array.isArray(data?.ms) ? data.ms.length : 0;
+  return n > 0 && whole(data.width) && whole(data.height) && whole(data.key) && data.key < n &&
+    data.ms.every((ms) => whole(ms)) &&
+    ["light", "dark"].every((theme) => {
+      const t = data.themes?.[theme];
+      return typeof t?.src === "string" && Array.isArray(t.frames) && t.frames.length === n &&
+        t.frames.every((boxes) => typeof boxes === "string" && /^[\d, ]*$/.test(boxes));
+    });
+}
+
 /** Forget players whose figure left the page (Material's instant navigation). */
 export function sweep() {
   for (const [figure, p] of players) {
@@ -394,11 +414,14 @@ export function mount(root = document) {
     if (players.has(figure)) continue;
     // A copy of a page that was shown before may carry a player nothing runs: start over.
     for (const stale of figure.querySelectorAll(":scope > .cd-player")) stale.remove();
-    let data;
+    let data = null;
     try {
       data = JSON.parse(figure.dataset.cdPlayer);
     } catch {
-      figure.classList.add("cd-player-off");   // no player: the GIF shows
+      // no player: the GIF shows (below)
+    }
+    if (!wellFormed(data)) {
+      figure.classList.add("cd-player-off");
       continue;
     }
     const p = new Player(figure, data);
