@@ -624,6 +624,12 @@ def test_the_gallery_moves_one_figure_at_a_time(browser, server):
             assert len(s["playing"]) <= 1 and s["timers"] <= 1, (y, s)
             seen |= set(s["playing"])
         assert len(seen) >= len(ANIMATED) // 2, f"few animations played as they passed: {seen}"
+        # far from view, players hold no pixels: only those near the bottom are awake
+        assert stats(page)["awake"] <= 3, stats(page)
+        page.evaluate("scrollTo(0, 0)")
+        page.locator("#fig-convolution").scroll_into_view_if_needed()
+        wait_drawn(page, "convolution")            # back near: decoded again, drawn
+        assert stats(page)["awake"] <= 3
         assert watch.errors == [] and watch.foreign() == []
     finally:
         context.close()
@@ -836,6 +842,9 @@ def test_rapid_keys_and_resizing_leave_one_consistent_player(browser, server):
         for width in (390, 1280, 600, 2000, 320, 1280):    # resize mid-play
             page.set_viewport_size({"width": width, "height": 900})
             page.wait_for_timeout(80)
+            assert stats(page)["timers"] <= 1
+            page.locator(f"#fig-{name}").scroll_into_view_if_needed()   # text reflowed
+            wait_drawn(page, name)
             size = page.evaluate(f"(() => {{ const c = document.querySelector('#fig-{name} "
                                  f"canvas'); return [c.width, c.height, c.getBoundingClientRect()"
                                  f".width, document.documentElement.clientWidth]; }})()")
@@ -888,7 +897,7 @@ def test_instant_navigation_away_and_back_leaves_no_duplicates_or_timers(browser
         page.wait_for_url("**/rebuild-and-reuse/")
         page.wait_for_function("document.querySelectorAll('figure[data-cd-player]').length === 0")
         page.wait_for_timeout(300)
-        assert stats(page) == {"players": 0, "timers": 0, "playing": []}
+        assert stats(page) == {"players": 0, "timers": 0, "playing": [], "awake": 0}
         assert page.evaluate("window.__sameDocument") is True, "navigation was not instant"
         assert watch.errors == []
     finally:

@@ -8,6 +8,8 @@
 //   reader started last, else the one in view nearest the middle of the window. Pausing
 //   or stepping one keeps those in view still too.
 // * Weight: an atlas is fetched when its figure comes near the viewport, never at load.
+//   A player far from view lets go of its decoded atlas and its canvas's pixels (a gallery
+//   of 15 would otherwise hold some 200 MB); back near, it decodes the cached file again.
 // * Pixels: the canvas's backing store is the frame's 2x size and every copy is the same
 //   size, so what it holds is the 2x frame exactly; CSS shows it at page size.
 
@@ -94,8 +96,9 @@ class Player {
     root.dataset.state = "loading";
     const canvas = document.createElement("canvas");
     canvas.className = "cd-player__canvas";
-    canvas.width = this.width;          // the 2x frame, pixel for pixel
-    canvas.height = this.height;
+    canvas.width = 0;                   // no pixels until it comes near (wake)
+    canvas.height = 0;
+    canvas.style.aspectRatio = `${this.width} / ${this.height}`;   // its room, always
     root.style.width = `${this.width / 2}px`;     // shown at page size (or narrower)
     canvas.setAttribute("role", "img");
     const img = this.figure.querySelector("img");
@@ -223,7 +226,13 @@ class Player {
       return;
     }
     if (t.loading) return;
-    t.loading = loadAtlas(t.src).then((atlas) => {
+    const token = {};
+    t.loading = token;
+    loadAtlas(t.src).then((atlas) => {
+      if (t.loading !== token || !this.near || !this.root.isConnected) {
+        atlas.close();                  // asleep or gone meanwhile: not wanted now
+        return;
+      }
       let right = this.width, bottom = this.height;
       for (const boxes of t.frames) {
         for (const [, , w, h, ax, ay] of boxes) {
@@ -235,7 +244,6 @@ class Player {
         throw new Error(`${t.src}: the atlas is smaller than its layout`);
       }
       t.atlas = atlas;
-      if (!this.root.isConnected) return;
       if (currentTheme() === theme) {
         this.draw();
         this.update();
@@ -244,12 +252,38 @@ class Player {
     }).catch(() => this.fail());
   }
 
+  /** Near the viewport: give the canvas its pixels back and draw (fetching if need be). */
+  wake() {
+    this.near = true;
+    if (this.canvas.width !== this.width) {
+      this.canvas.width = this.width;   // the 2x frame, pixel for pixel
+      this.canvas.height = this.height;
+      this.ctx.imageSmoothingEnabled = false;
+    }
+    this.load();
+  }
+
+  /** Far from view: keep the step and the reader's choice, drop the decoded pixels. */
+  sleep() {
+    this.near = false;
+    this.stop();
+    for (const t of Object.values(this.themes)) {
+      if (t.atlas) t.atlas.close();
+      t.atlas = null;
+      t.loading = null;
+    }
+    this.drawn = null;
+    this.canvas.width = 0;              // frees the backing store; CSS keeps the room
+    this.canvas.height = 0;
+    this.update();
+  }
+
   /** Frame `step` of the scheme shown: the key frame, then this frame's boxes over it. */
   draw() {
     const theme = currentTheme();
     const t = this.themes[theme];
     if (!t || !t.atlas) {
-      this.load();
+      if (this.near) this.load();
       return;
     }
     const {ctx, width, height} = this;
@@ -300,6 +334,11 @@ class Player {
   destroy() {
     clearTimeout(this.timer);
     this.timer = 0;
+    for (const t of Object.values(this.themes)) {
+      if (t.atlas) t.atlas.close();
+      t.atlas = null;
+      t.loading = null;
+    }
     if (chosen === this) chosen = null;
     if (observers) {
       observers.view.unobserve(this.canvas);
@@ -361,16 +400,15 @@ function setUp() {
   const near = new IntersectionObserver((entries) => {
     for (const e of entries) {
       const p = players.get(e.target.closest("figure"));
-      if (p && e.isIntersecting) {
-        p.near = true;
-        p.load();
-      }
+      if (!p) continue;
+      if (e.isIntersecting) p.wake();
+      else if (p.near) p.sleep();
     }
   }, {rootMargin: NEAR});
   // The palette toggle sets Material's scheme on <body>; draw that scheme's frames.
   new MutationObserver(() => {
     for (const p of players.values()) {
-      if (p.near || p.drawn) {
+      if (p.near) {
         p.draw();
         p.update();
       }
@@ -436,5 +474,6 @@ export function mount(root = document) {
 export function stats() {
   const all = [...players.values()];
   return {players: all.length, timers: all.filter((p) => p.timer !== 0).length,
-          playing: all.filter((p) => p.playing).map((p) => p.figure.id)};
+          playing: all.filter((p) => p.playing).map((p) => p.figure.id),
+          awake: all.filter((p) => p.canvas.width > 0).length};
 }
