@@ -35,6 +35,7 @@ serve: figures
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/playground.py
+	$(BIN)/python bench/player.py
 
 clean:
 	rm -rf site .pytest_cache .hypothesis

@@ -174,11 +174,16 @@ def bench_weight():
     gifs = sorted(f["bytes"] for f in files if f["kind"] == "gif")
     pngs = sorted(f["bytes"] for f in files if f["kind"] in ("png", "frames"))
     svgs = sorted(f["bytes"] for f in files if f["kind"] == "svg")
+    atlases = sorted(f["bytes"] for f in files if f["kind"] == "player")
     print(f"GIF  n={len(gifs):3}  median {statistics.median(gifs) / 1e3:6.1f} KB  max {gifs[-1] / 1e3:6.1f} KB"
           f"   (goal: median <= 60 KB, none over 300 KB)")
     print(f"PNG  n={len(pngs):3}  median {statistics.median(pngs) / 1e3:6.1f} KB  max {pngs[-1] / 1e3:6.1f} KB"
           f"   (goal: every PNG <= 150 KB)")
     print(f"SVG  n={len(svgs):3}  median {statistics.median(svgs) / 1e3:6.1f} KB  max {svgs[-1] / 1e3:6.1f} KB")
+    if atlases:
+        print(f"player atlas (WebP) n={len(atlases):3}  median "
+              f"{statistics.median(atlases) / 1e3:6.1f} KB  max {atlases[-1] / 1e3:6.1f} KB  "
+              f"total {sum(atlases) / 1e3:7.1f} KB   (bench/player.py compares formats)")
 
 
 if __name__ == "__main__":

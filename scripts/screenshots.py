@@ -43,7 +43,9 @@ def main() -> int:
             "--no-sandbox", "--disable-background-networking", "--disable-component-update"])
         for scheme in ("light", "dark"):
             for size, (w, h) in SIZES.items():
-                ctx = browser.new_context(color_scheme=scheme, viewport={"width": w, "height": h})
+                # reduced motion: each animation's player shows its key frame, still
+                ctx = browser.new_context(color_scheme=scheme, viewport={"width": w, "height": h},
+                                          reduced_motion="reduce")
                 page = ctx.new_page()
                 for path in pages(site):
                     name = (path.strip("/") or "index").replace("/", "-")
@@ -52,9 +54,15 @@ def main() -> int:
                     page.goto(server.url(path), wait_until="networkidle")
                     page.evaluate("document.querySelectorAll('img[loading=lazy]')"
                                   ".forEach(i => i.loading = 'eager')")
+                    # through the page: players fetch their frames as they come near
+                    for y in range(0, page.evaluate("document.body.scrollHeight"), h):
+                        page.evaluate(f"window.scrollTo(0, {y})")
+                        page.wait_for_timeout(50)
                     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
                     page.wait_for_load_state("networkidle")
-                    page.wait_for_function("[...document.images].every(i => i.complete)")
+                    page.wait_for_function("[...document.images].every(i => i.complete) && "
+                                           "!document.querySelector('.cd-player[data-state="
+                                           "loading]')")
                     page.evaluate("window.scrollTo(0, 0)")
                     target = out / f"{name}.{scheme}.{size}.png"
                     page.screenshot(path=str(target), full_page=True)

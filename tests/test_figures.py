@@ -119,6 +119,11 @@ def test_figure_matches_committed_files(name, rendered):
                 diff = np.abs(a.astype(int) - b.astype(int))
                 assert diff.max() == 0, f"{path} frame {i}: {np.count_nonzero(diff.any(-1))} " \
                                         f"pixels differ"
+        elif f.kind == "player":
+            # the site player's atlas: byte-stable, and its layout is the committed one
+            assert_same_picture(committed, f.data)
+            assert f.data == committed.read_bytes(), f"{path}: same pixels, other bytes"
+            assert f.layout == entry["player"][f.theme], f"{path}: its layout changed"
         else:
             assert_same_svg(committed.read_bytes(), f.data, path)
 

@@ -63,6 +63,8 @@ def test_the_gallery_offers_every_file_and_opens_with_a_thumbnail_index():
         for f in entry["files"]:
             if f["kind"] == "thumb":
                 assert f'src="../figures/{f["path"]}#only-{f["theme"]}"' in index
+            elif f["kind"] == "player":   # the site player's atlas is no download
+                assert f'href="../figures/{f["path"]}"' not in out
             else:
                 assert f'href="../figures/{f["path"]}" download' in out
 
@@ -70,7 +72,7 @@ def test_the_gallery_offers_every_file_and_opens_with_a_thumbnail_index():
 def test_a_figure_offers_its_files_not_a_link_to_its_own_section():
     out = hooks.on_page_markdown("[[figure convolution]]", page(), None, None)
     for f in MANIFEST["convolution"]["files"]:
-        if f["kind"] != "thumb":
+        if f["kind"] not in ("thumb", "player"):
             assert f'href="../figures/{f["path"]}" download' in out
     assert "gallery/#" not in out
 

@@ -9,6 +9,9 @@ and never imports the figure code. MkDocs assembles; ``convdocs build`` renders.
   unlisted files in figures/ are not published.
 * A line ``[[figure NAME]]`` becomes the figure's light and dark images with
   the manifest's alt text and caption. An unknown NAME fails the build.
+* An animation's ``<figure>`` also carries ``data-cd-player``: the JSON the site's
+  player (``docs/assets/player/``) needs to play it from its atlases, every number
+  checked here. Without JavaScript the page shows the GIF, as the markup says.
 * ``[[gallery]]`` becomes every figure with its caption, alt text and downloads.
 * ``[[table NAME]]`` becomes a table the figure build computed (such as
   ``output-size``), from the manifest's ``tables``.
@@ -43,6 +46,8 @@ CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 SEP = " \u00b7 "
 KIND_LABEL = {"png": "PNG", "svg": "SVG", "gif": "GIF", "frames": "frames (PNG)"}
 DOWNLOADS = ("png", "svg", "gif", "frames")      # the kinds offered for download, in order
+PLAYER_BOXES = re.compile(r"(?:\d{1,5}(?:,\d{1,5}){5}(?: \d{1,5}(?:,\d{1,5}){5})*)?\Z")
+MAX_SIDE = 16383                    # pixels: the longest side of a WebP image
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 _state: dict = {}
@@ -152,8 +157,57 @@ def _file(entry, theme, kinds):
           f"{'/'.join(kinds)} file: run `make regen`")
 
 
+def _count(value, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(f"{value!r} is not a whole number from {low} to {high}")
+    return value
+
+
+def player_data(entry: dict, prefix: str) -> dict | None:
+    """What the player needs to play an animation: per theme the atlas's URL and, per
+    frame, the boxes copied over the key frame; the frame size, key frame and durations.
+    None for a still figure (or an animation recorded without a player). Anything out of
+    shape or out of bounds fails the build: the page gets only checked numbers."""
+    layouts = entry.get("player")
+    if not entry["animated"] or layouts is None:
+        return None
+    name = entry["name"]
+    try:
+        if not isinstance(layouts, dict) or set(layouts) != {"light", "dark"}:
+            raise ValueError("it needs a layout for light and one for dark")
+        shared, themes = None, {}
+        for theme in ("light", "dark"):
+            layout, atlas = layouts[theme], _file(entry, theme, ("player",))
+            aw, ah = _count(atlas["width"], 1, MAX_SIDE), _count(atlas["height"], 1, MAX_SIDE)
+            w, h = _count(layout["width"], 1, aw), _count(layout["height"], 1, ah)
+            ms = [_count(v, 1, 60_000) for v in layout["ms"]]
+            frames = layout["frames"]
+            if not 1 <= len(ms) <= 1000 or not isinstance(frames, list) \
+                    or len(frames) != len(ms):
+                raise ValueError("it needs one duration and one box list per frame")
+            frame = (w, h, _count(layout["key"], 0, len(ms) - 1), ms)
+            if shared not in (None, frame):
+                raise ValueError("its light and dark frames differ in size, key or timing")
+            shared = frame
+            for boxes in frames:
+                if not isinstance(boxes, str) or not PLAYER_BOXES.match(boxes):
+                    raise ValueError(f"{str(boxes)[:40]!r} is not a list of x,y,w,h,ax,ay")
+                for box in boxes.split():
+                    x, y, bw, bh, ax, ay = map(int, box.split(","))
+                    if x + bw > w or y + bh > h or ax + bw > aw or ay + bh > ah:
+                        raise ValueError(f"the box {box} is outside the frame or the atlas")
+            themes[theme] = {"src": prefix + "figures/" + quote(atlas["path"]),
+                             "frames": frames}
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(f"figures/manifest.json: figure {name!r} has a bad player layout ({exc}): "
+              f"run `make regen`")
+    w, h, key, ms = shared
+    return {"width": w, "height": h, "key": key, "ms": ms, "themes": themes}
+
+
 def figure_html(entry: dict, prefix: str) -> str:
-    """Light and dark images of one figure, with its alt text and caption."""
+    """Light and dark images of one figure, with its alt text and caption; an animation's
+    figure also carries its player's data."""
     kinds = ("gif",) if entry["animated"] else ("png",)
     alt = html.escape(str(entry["alt"]), quote=True)
     imgs = []
@@ -165,7 +219,15 @@ def figure_html(entry: dict, prefix: str) -> str:
                     f'loading="lazy" decoding="async">')
     caption = html.escape(str(entry["caption"]))
     name = entry["name"]            # a plain name: checked when the manifest was read
-    return (f'<figure class="cd-figure" id="fig-{name}">\n' + "\n".join(imgs) +
+    player = player_data(entry, prefix)
+    attrs = ""
+    if player is not None:   # and the player's room, kept while it loads (player.css)
+        attrs = (' data-cd-player="' + html.escape(json.dumps(player, separators=(",", ":")),
+                                                   quote=True) + '"')
+        w, h = player["width"], player["height"]
+        imgs.append(f'<span class="cd-player-space" style="width:{w // 2}px;'
+                    f'aspect-ratio:{w}/{h}" aria-hidden="true"></span>')
+    return (f'<figure class="cd-figure" id="fig-{name}"{attrs}>\n' + "\n".join(imgs) +
             f'\n<figcaption>{caption} {download_links(entry, prefix)}</figcaption>\n'
             "</figure>")
 

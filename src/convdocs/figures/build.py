@@ -54,6 +54,7 @@ LOCK = ".convdocs-build.lock"
 SMALL_DATA = 144      # arrays up to this many values are written into the manifest
 ENTRY_KEYS = {"name", "title", "caption", "alt", "page", "animated", "fingerprint", "files",
               "data", "record"}
+PLAYER_KEY = "player"     # an animation's entry also has its player's layout, per theme
 FILE_KEYS = {"path", "theme", "kind", "width", "height", "bytes", "sha256"}
 THEMES = [t.name for t in style.THEMES]
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -132,8 +133,13 @@ def read_manifest(out: Path) -> dict[str, dict]:
 
 def well_formed(entry: dict) -> bool:
     """Complete, typed, sealed, and naming only the files this build would write for it:
-    ``NAME.THEME.EXT`` for its own name, a theme and a kind, plain names in the folder."""
-    if set(entry) != ENTRY_KEYS or entry.get("record") != seal(entry):
+    ``NAME.THEME.EXT`` for its own name, a theme and a kind, plain names in the folder; an
+    animation also has its player's layout."""
+    keys = ENTRY_KEYS | {PLAYER_KEY} if entry.get("animated") is True else ENTRY_KEYS
+    if set(entry) != keys or entry.get("record") != seal(entry):
+        return False
+    if PLAYER_KEY in entry and (not isinstance(entry[PLAYER_KEY], dict) or
+                                set(entry[PLAYER_KEY]) != set(THEMES)):
         return False
     name, files = entry["name"], entry["files"]
     if not isinstance(name, str) or not NAME.fullmatch(name):
@@ -323,6 +329,8 @@ def render_entry(name: str) -> Result:
                       for f in files],
             "data": describe_data(data),
         }
+        if spec.animated:    # where each frame's tiles are in the player's atlas
+            entry[PLAYER_KEY] = {f.theme: f.layout for f in files if f.kind == "player"}
         entry["record"] = seal(entry)
         return Result(name, entry, files, time.perf_counter() - start)
     except Exception as exc:  # reported by name; the other figures still build

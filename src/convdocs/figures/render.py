@@ -10,7 +10,7 @@ matplotlib settings.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import oxipng
@@ -52,8 +52,9 @@ class File:
     data: bytes
     width: int
     height: int
-    kind: str            # "png", "svg", "gif" or "frames"
+    kind: str            # "png", "svg", "gif", "frames" or "player"
     theme: str
+    layout: dict | None = field(default=None, compare=False)   # a player atlas's layout
 
 
 def _blank() -> Figure:
@@ -236,6 +237,9 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
                           _png_image(_print_colours(strip), png_meta), strip.width,
                           strip.height,
                           "frames", theme.name))
+        atlas, layout = player_atlas(big, key, durations(timing, n))
+        files.append(File(file_name(spec.name, theme, "player"), _webp_image(atlas),
+                          atlas.width, atlas.height, "player", theme.name, layout))
     fig = draw(spec, data, theme, key, frames)
     # An animation's static PNG is its key frame exactly as the GIF's frames are drawn.
     png = _png_image(big[key], png_meta) if frames is not None else \
@@ -250,3 +254,114 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
     files.append(File(file_name(spec.name, theme, "svg"), _svg(fig, svg_metadata(spec.title)),
                       w, h, "svg", theme.name))
     return files
+
+
+# -- the site's player: every 2x frame, as the key frame plus each frame's changed tiles -----
+
+PLAYER_TILE = 16          # 2x pixels: frames are compared with the key frame tile by tile
+PLAYER_WASTE = 8          # tiles: two boxes merge when that adds at most this many unchanged
+WEBP_MAX = 16383          # pixels: the longest side a WebP image can have
+
+
+def changed_tiles(frame: np.ndarray, base: np.ndarray, tile: int = PLAYER_TILE) -> np.ndarray:
+    """Which `tile` x `tile` tiles of `frame` (H, W, 3) differ from `base` in any pixel."""
+    diff = (frame != base).any(axis=-1)
+    h, w = diff.shape
+    rows, cols = -(-h // tile), -(-w // tile)
+    padded = np.zeros((rows * tile, cols * tile), bool)
+    padded[:h, :w] = diff
+    return padded.reshape(rows, tile, cols, tile).any(axis=(1, 3))
+
+
+def tile_boxes(changed: np.ndarray, waste: int = PLAYER_WASTE) -> list[tuple[int, int, int, int]]:
+    """Boxes (col0, row0, col1, row1) in tiles that cover every changed tile and no tile twice.
+
+    Each row's runs of changed tiles start as boxes. Then, smallest cost first, two
+    boxes merge into their bounding box when it overlaps no other box and holds at most
+    `waste` unchanged tiles more than the two did: fewer boxes to record, a few more
+    pixels to store.
+    """
+    boxes = []
+    for r, row in enumerate(changed):
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
+        boxes += [(int(c0), r, int(c1), r + 1) for c0, c1 in zip(edges[::2], edges[1::2])]
+    unchanged = np.pad((~changed).astype(np.int64).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+
+    def cost(b):   # unchanged tiles inside box (or boxes) b, from the summed-area table
+        c0, r0, c1, r1 = b
+        return unchanged[r1, c1] - unchanged[r0, c1] - unchanged[r1, c0] + unchanged[r0, c0]
+
+    while len(boxes) > 1:
+        b = np.array(boxes)
+        union = np.stack([np.minimum.outer(b[:, 0], b[:, 0]),
+                          np.minimum.outer(b[:, 1], b[:, 1]),
+                          np.maximum.outer(b[:, 2], b[:, 2]),
+                          np.maximum.outer(b[:, 3], b[:, 3])])
+        own = cost(b.T)
+        extra = cost(union) - own[:, None] - own[None, :]
+        pairs = np.argwhere(np.triu(extra <= waste, 1))
+        for i, j in pairs[np.lexsort((pairs[:, 1], pairs[:, 0], extra[tuple(pairs.T)]))]:
+            u = union[:, i, j]
+            overlaps = (u[0] < b[:, 2]) & (b[:, 0] < u[2]) & (u[1] < b[:, 3]) & (b[:, 1] < u[3])
+            if overlaps.sum() == 2:           # only i and j themselves
+                boxes[i] = tuple(int(v) for v in u)
+                del boxes[j]
+                break
+        else:
+            break
+    return sorted(boxes, key=lambda c: (c[1], c[0]))
+
+
+def _shelves(sizes: list[tuple[int, int]], width: int) -> tuple[list[tuple[int, int]], int]:
+    """Places for boxes of `sizes` on shelves `width` wide, tallest first: their (x, y)
+    and the height used."""
+    order = sorted(range(len(sizes)), key=lambda i: (-sizes[i][1], -sizes[i][0], i))
+    places, x, y, shelf = [None] * len(sizes), 0, 0, 0
+    for i in order:
+        w, h = sizes[i]
+        if x + w > width:
+            x, y, shelf = 0, y + shelf, 0
+        places[i] = (x, y)
+        x, shelf = x + w, max(shelf, h)
+    return places, y + shelf
+
+
+def player_atlas(frames: list[Image.Image], key: int, ms: list[int]) -> tuple[Image.Image, dict]:
+    """Every frame of an animation in one image: the key frame at the top, then for each
+    frame the boxes of tiles where it differs from the key frame.
+
+    Frame k is the key frame with frame k's boxes copied over it, so a player draws any
+    frame with a few same-size copies: pixel for pixel the 2x frame. The layout records,
+    per frame, one ``"x,y,w,h,ax,ay"`` per box (where it goes, its size, where it is in
+    the atlas), boxes separated by spaces; and the frame's duration in ms.
+    """
+    base = np.asarray(frames[key])
+    width, height = frames[key].size
+    boxes = []
+    for k, frame in enumerate(frames):
+        pixels = np.asarray(frame)
+        for c0, r0, c1, r1 in tile_boxes(changed_tiles(pixels, base)):
+            x, y = c0 * PLAYER_TILE, r0 * PLAYER_TILE
+            w, h = min(c1 * PLAYER_TILE, width) - x, min(r1 * PLAYER_TILE, height) - y
+            boxes.append((k, x, y, w, h))
+    columns = 1
+    while True:   # wider shelves until the atlas fits a WebP's longest side
+        places, used = _shelves([(w, h) for _, _, _, w, h in boxes], columns * width)
+        if height + used <= WEBP_MAX:
+            break
+        columns += 1
+    atlas = Image.new("RGB", (columns * width, height + used))
+    atlas.paste(frames[key], (0, 0))
+    layout = [[] for _ in frames]
+    for (k, x, y, w, h), (ax, ay) in zip(boxes, places):
+        atlas.paste(frames[k].crop((x, y, x + w, y + h)), (ax, height + ay))
+        layout[k].append(f"{x},{y},{w},{h},{ax},{height + ay}")
+    return atlas, {"width": width, "height": height, "key": key, "ms": list(ms),
+                   "frames": [" ".join(boxes) for boxes in layout]}
+
+
+def _webp_image(img: Image.Image) -> bytes:
+    """Lossless WebP: exact pixels, and a third of a PNG's bytes for these frames."""
+    buf = io.BytesIO()
+    img.save(buf, format="WEBP", lossless=True, quality=100, method=5, exact=True)
+    return buf.getvalue()

@@ -101,13 +101,15 @@ class FigureSpec:
 # -- file names: stable, because teachers' slides and the site link to them ---------------
 
 EXTENSIONS = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png",
-              "thumb": "thumb.png"}
+              "thumb": "thumb.png", "player": "player.webp"}
 
 
 def kinds(spec: FigureSpec) -> tuple[str, ...]:
     """The kinds of file a figure has: a 2x PNG, an SVG and a small thumbnail for the
-    gallery's index; an animation also has a GIF and a print strip of its frames."""
-    return ("gif", "frames", "png", "svg", "thumb") if spec.animated else ("png", "svg", "thumb")
+    gallery's index; an animation also has a GIF, a print strip of its frames and the site
+    player's atlas of its 2x frames."""
+    return (("gif", "frames", "player", "png", "svg", "thumb") if spec.animated
+            else ("png", "svg", "thumb"))
 
 
 def file_name(name: str, theme: str, kind: str) -> str:
