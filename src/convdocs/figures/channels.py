@@ -64,7 +64,7 @@ def draw_filter_bank(fig, theme, data):
     draw.title(axes[0], "input", theme)
     for n, (ax, name) in enumerate(zip(axes[1:], BANK)):
         signed_picture(ax, maps[..., n], theme, quantile=0.99)
-        draw.title(ax, f"map {n + 1}\n{kernels.get(name).words}", theme)
+        draw.title(ax, f"map {n + 1}\n{kernels.get(name).label}", theme)
     draw.operator(fig, lay.gap_centres[0][0], "\u2192", theme, size=24)
 
 

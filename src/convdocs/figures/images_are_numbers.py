@@ -12,7 +12,7 @@ from .examples import small_photo
 from .panels import photo_size
 from .spec import FigureSpec
 
-PATCH = (slice(424, 432), slice(222, 230))  # an 8 x 8 patch where the white collar meets the jacket
+PATCH = (slice(424, 432), slice(222, 230))  # an 8 x 8 patch where the white collar meets the black tie
 ZOOM_ROWS = slice(40, 250)                  # rows of the half-size photo shown beside it
 
 
@@ -79,11 +79,11 @@ FIGURES = (
     FigureSpec(
         "pixels-photo-zoom", title="Zooming into a photo until the numbers show",
         caption="A photograph is the same thing at a larger size. Zoom into an 8 \u00d7 8 patch "
-                "where the white collar meets the dark jacket, and every pixel is one grey level "
+                "where the white collar meets the black tie, and every pixel is one grey level "
                 "from 0 (black) to 255 (white).",
         alt="Grace Hopper's portrait in grey, with a small square marked where her white collar "
-            "meets her dark jacket. Beside it the square is enlarged to an 8 by 8 grid, each "
-            "cell showing its brightness as a number: near 0 in the jacket's black cells, near "
+            "meets her black tie. Beside it the square is enlarged to an 8 by 8 grid, each "
+            "cell showing its brightness as a number: near 0 in the tie's black cells, near "
             "255 in the collar's white ones.",
         compute=photo_zoom_data, draw=draw_photo_zoom),
     FigureSpec(
@@ -91,8 +91,9 @@ FIGURES = (
         caption="A colour photo stores three numbers per pixel: how much red, green and blue. "
                 "Each channel on its own is a grey image; bright where that colour is strong.",
         alt="The colour portrait of Grace Hopper, then three grey versions of it labelled red, "
-            "green and blue. Her red lips and the red parts of her uniform are bright in the "
-            "red channel and dark in the blue one.",
+            "green and blue. Her face, the flag's red stripes and the ribbons on her uniform "
+            "are bright in the red channel and dark in the blue one; the blue background is "
+            "light in the blue channel.",
         compute=lambda: {"rgb": avg_pool2d(images.photo(gray=False), 4)},
         draw=draw_rgb_channels),
 )

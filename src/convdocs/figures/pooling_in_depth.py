@@ -97,7 +97,7 @@ def draw_global_pool(fig, theme, data):
     for n, (ax, cell) in enumerate(zip(maps_ax, cells)):
         draw.picture(ax, maps[..., n], theme, norm=draw.norm_for(maps, "gray", top),
                      role="output")
-        draw.title(ax, f"map {n + 1}\n{kernels.get(BANK[n]).words}", theme)
+        draw.title(ax, f"map {n + 1}\n{kernels.get(BANK[n]).label}", theme)
         draw.matrix(cell, np.array([[means[n]]]), theme, kind="plain", numbers=False)
         cell.text(0.5, 0.55, f"{means[n]:.1f}", ha="center", va="center",
                   fontsize=style.NUMBER_SIZE, color=theme.text)

@@ -411,7 +411,7 @@ FIGURES = (
                 "dark-to-light, vertical and horizontal); ReLU drops the negative responses; "
                 "pooling halves the maps. The second layer combines all four maps: one filter "
                 "marks any edge nearby, the other where vertical edges outweigh horizontal "
-                "ones. Each stage is smaller and more abstract than the one before.",
+                "ones. Each pooling halves the maps, and each round is more abstract than the one before.",
         alt="Seven columns of feature maps, left to right: the 64 by 64 face; four 64 by 64 "
             "edge maps on grey; the same four with negatives set to black; four 32 by 32 pooled "
             "maps, visibly coarser; two 32 by 32 second-layer maps; the same after ReLU; and "
