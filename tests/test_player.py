@@ -474,7 +474,9 @@ def test_the_canvas_holds_the_2x_frames_byte_for_byte(browser, server, name, the
 def test_keyboard_only(browser, server):
     name = "convolution"
     n = len(ENTRIES[name]["player"]["light"]["ms"])
-    context = browser.new_context(viewport=DESKTOP)
+    # reduced motion: nothing starts by itself, so what the keys do is all that happens
+    # (in view, a player may start on its own between reading its state and a key press)
+    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
     try:
         watch = open_page(context, server.url(page_of(name)))
         page = watch.page

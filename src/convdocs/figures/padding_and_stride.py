@@ -168,7 +168,8 @@ FIGURES = (
                 "Zeros adds a black frame; reflect mirrors the image at its edge; replicate "
                 "repeats the edge pixel outwards; circular wraps around, so the bottom of the "
                 "image appears above the top.",
-        alt="Four small square pictures of a white curve on a dark field, each with its "
+        alt="Four small square pictures of a dark area meeting a white one along a diagonal "
+            "edge, each with its "
             "original area outlined in blue and a 6-pixel border around it: a black border, a "
             "mirrored border, a border of stretched edge pixels, and a border copied from the "
             "opposite sides.",
