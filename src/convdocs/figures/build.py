@@ -188,7 +188,8 @@ def _regular_file_matches(path: Path, size: int, digest: str) -> bool:
 def is_current(spec, fp: str, entry: dict | None, out: Path) -> bool:
     """Whether the record proves the figure's files are the ones this code would write:
     its fingerprint, its words and its data are what the code gives now (computing the
-    data takes milliseconds), and its files are on disk as recorded."""
+    data is cheap except for the two figures that train a network, about 2 s), and its
+    files are on disk as recorded."""
     if entry is None or entry["fingerprint"] != fp:
         return False
     if (entry["title"], entry["page"], entry["animated"]) != (spec.title, spec.page,
