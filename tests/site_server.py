@@ -186,3 +186,57 @@ if __name__ == "__main__":  # python tests/site_server.py [site] -> serve until 
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+# -- shared by the browser tests (test_site, test_player, test_playground) ---------------
+
+def chromium_path() -> str | None:
+    """$CHROMIUM_PATH, else the first Chromium-like browser on PATH."""
+    import os
+    import shutil
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def launch_chromium(purpose: str, args: list[str]):
+    """Yield a Playwright Chromium for a module fixture; without one, skip the tests (fail
+    them under CI)."""
+    import os
+
+    import pytest
+    path = chromium_path()
+    if path is None:
+        message = (f"No Chromium for the {purpose} tests: install Debian's chromium "
+                   "(apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH.")
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=args)
+        yield browser
+        browser.close()
+
+
+def build_site(out: Path) -> Path:
+    """`mkdocs build --strict` of the repository into `out` ($CONVDOCS_SITE_DIR: an existing
+    build instead); a failed build fails the calling test with mkdocs' output."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+    if os.environ.get("CONVDOCS_SITE_DIR"):
+        return Path(os.environ["CONVDOCS_SITE_DIR"]).resolve()
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed ({proc.returncode}):\n"
+                    f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}", pytrace=False)
+    return out

@@ -19,13 +19,8 @@ from __future__ import annotations
 import hashlib
 import html
 import importlib.util
-import io
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -270,44 +265,14 @@ def test_an_animation_recorded_without_a_player_shows_its_gif(site_state):
 # ---------------------------------------------------------------------------
 # Browser fixtures (as in tests/test_site.py)
 
-def chromium_path() -> str | None:
-    if os.environ.get("CHROMIUM_PATH"):
-        return os.environ["CHROMIUM_PATH"]
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
-    path = chromium_path()
-    if path is None:
-        message = ("No Chromium for the player tests: install Debian's chromium "
-                   "(apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH.")
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=CHROME_ARGS)
-        yield b
-        b.close()
+    yield from site_server.launch_chromium("player", CHROME_ARGS)
 
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory) -> Path:
-    if os.environ.get("CONVDOCS_SITE_DIR"):
-        return Path(os.environ["CONVDOCS_SITE_DIR"]).resolve()
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed ({proc.returncode}):\n"
-                    f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}", pytrace=False)
-    return out
+    return site_server.build_site(tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="module")

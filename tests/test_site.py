@@ -17,11 +17,9 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -123,16 +121,7 @@ def chromium_path() -> str | None:
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory) -> Path:
-    if os.environ.get("CONVDOCS_SITE_DIR"):  # test an existing build (quick iteration)
-        return Path(os.environ["CONVDOCS_SITE_DIR"]).resolve()
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed ({proc.returncode}):\n"
-                    f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}", pytrace=False)
-    return out
+    return site_server.build_site(tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="module")
