@@ -163,7 +163,8 @@ def test_manifest_matches_the_files_and_the_table():
             if f["kind"] != "svg":
                 with Image.open(io.BytesIO(data)) as img:
                     assert img.size == (f["width"], f["height"]), f["path"]
-    on_disk = {p.name for p in FIGURES.iterdir()} - {build.MANIFEST, build.LOCK}
+    on_disk = {p.name for p in FIGURES.iterdir()} - {build.MANIFEST, build.LOCK, build.CACHE,
+                                                     build.TMP}
     assert on_disk == listed, f"unlisted files in figures/: {sorted(on_disk - listed)}"
 
 

@@ -162,6 +162,23 @@ def test_tile_boxes_cover_every_changed_tile_once(seed):
     assert waste <= render.PLAYER_WASTE * (runs - len(found))
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_changed_tiles_finds_every_changed_pixel_and_nothing_else(seed):
+    rng = np.random.default_rng(seed)
+    h, w = rng.integers(1, 90, size=2)
+    tile = int(rng.integers(1, 20))
+    base = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    frame = base.copy()
+    for _ in range(int(rng.integers(0, 4))):        # a few pixels, one channel each
+        y, x, c = rng.integers(0, h), rng.integers(0, w), rng.integers(0, 3)
+        frame[y, x, c] ^= np.uint8(1 << int(rng.integers(0, 8)))
+    # the plain definition, pixel by pixel
+    expected = np.zeros((-(-h // tile), -(-w // tile)), bool)
+    for y, x in zip(*np.nonzero((frame != base).any(axis=-1))):
+        expected[y // tile, x // tile] = True
+    assert (render.changed_tiles(frame, base, tile) == expected).all()
+
+
 def test_an_atlas_too_tall_for_webp_is_packed_wider():
     """Tall frames whose boxes would not fit under 16,383 pixels go onto wider shelves."""
     base = np.zeros((6000, 40, 3), np.uint8)

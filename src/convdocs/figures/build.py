@@ -15,6 +15,12 @@ What the build promises (README, "What the build promises"):
   breaks the seal), lists exactly the files the figure has, and every file on
   disk is a regular file with the recorded size and hash. Anything else is
   rendered again. Paths in a manifest are plain names inside the folder.
+* **Data computed once.** A figure's data is computed once per build and drawn,
+  captioned and recorded from that one computation; data the record check had to
+  compute is handed to the worker rather than computed again.
+  ``.convdocs-cache/checked.json`` (local, never committed) remembers which
+  records this code has already checked against freshly computed data, so a
+  build with nothing to do computes nothing.
 * **One build at a time** per output folder, enforced by a lock.
 * **Workers never outlive the build**: at most one per CPU and per figure to
   render; they die with the parent, whatever signal ends it.
@@ -51,6 +57,8 @@ from .spec import (ATTRIBUTION, COPYRIGHT, EXTENSIONS, LICENCE, LICENCE_URL, fil
 
 MANIFEST = "manifest.json"
 LOCK = ".convdocs-build.lock"
+CACHE = ".convdocs-cache"   # local memory of checked records; deleting it costs one recompute
+CHECKED = "checked.json"
 SMALL_DATA = 144      # arrays up to this many values are written into the manifest
 ENTRY_KEYS = {"name", "title", "caption", "alt", "page", "animated", "fingerprint", "files",
               "data", "record"}
@@ -185,27 +193,71 @@ def _regular_file_matches(path: Path, size: int, digest: str) -> bool:
     return sha256(path.read_bytes()) == digest
 
 
-def is_current(spec, fp: str, entry: dict | None, out: Path) -> bool:
+def words_digest(caption: str, alt: str, data: dict) -> str:
+    """One hash of what a record says in words and numbers."""
+    return sha256(json.dumps([caption, alt, data], sort_keys=True,
+                             ensure_ascii=False).encode())
+
+
+def read_checked(out: Path) -> dict[str, dict]:
+    """Records this code has already checked: name -> fingerprint and words digest.
+    Anything unreadable counts as nothing checked."""
+    try:
+        checked = json.loads((out / CACHE / CHECKED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(checked, dict):
+        return {}
+    return {n: c for n, c in checked.items() if isinstance(c, dict)
+            and set(c) == {"fingerprint", "words"} and all(isinstance(v, str) for v in c.values())}
+
+
+def write_checked(out: Path, checked: dict[str, dict]) -> None:
+    text = json.dumps(dict(sorted(checked.items())), indent=1).encode()
+    with contextlib.suppress(OSError):      # a cache: failing to write it costs time only
+        (out / CACHE).mkdir(exist_ok=True)
+        path = out / CACHE / CHECKED
+        if not _regular_file_matches(path, len(text), sha256(text)):
+            atomic_write(path, text)
+
+
+NOT_COMPUTED = None
+
+
+def is_current(spec, fp: str, entry: dict | None, out: Path,
+               checked: dict[str, dict] | None = None):
     """Whether the record proves the figure's files are the ones this code would write:
-    its fingerprint, its words and its data are what the code gives now (computing the
-    data is cheap except for the two figures that train a network, about 2 s), and its
-    files are on disk as recorded."""
+    its fingerprint, its words and its data are what the code gives now, and its files
+    are on disk as recorded. Returns ``(current, data)``: the data when it had to be
+    computed (so the build need not compute it again), else None.
+
+    Checking the words means computing the data, which for two figures means training a
+    network. `checked` remembers records already checked at this fingerprint; a record
+    whose words changed since (a resealed hand edit) is computed and checked again."""
     if entry is None or entry["fingerprint"] != fp:
-        return False
+        return False, NOT_COMPUTED
     if (entry["title"], entry["page"], entry["animated"]) != (spec.title, spec.page,
                                                              spec.animated):
-        return False
+        return False, NOT_COMPUTED
     if {f["path"] for f in entry["files"]} != set(file_names(spec, THEMES)):
-        return False
+        return False, NOT_COMPUTED
+    if not all(_regular_file_matches(out / f["path"], f["bytes"], f["sha256"])
+               for f in entry["files"]):
+        return False, NOT_COMPUTED
+    checked = {} if checked is None else checked
+    words = words_digest(entry["caption"], entry["alt"], entry["data"])
+    if checked.get(spec.name) == {"fingerprint": fp, "words": words}:
+        return True, NOT_COMPUTED
     try:
         data = spec.compute()
-        if (entry["caption"], entry["alt"], entry["data"]) != (
-                spec.text("caption", data), spec.text("alt", data), describe_data(data)):
-            return False
+        now = (spec.text("caption", data), spec.text("alt", data), describe_data(data))
     except Exception:       # the figure is broken: render it, and let that report why
-        return False
-    return all(_regular_file_matches(out / f["path"], f["bytes"], f["sha256"])
-               for f in entry["files"])
+        return False, NOT_COMPUTED
+    if (entry["caption"], entry["alt"], entry["data"]) != now:
+        checked.pop(spec.name, None)
+        return False, data
+    checked[spec.name] = {"fingerprint": fp, "words": words}
+    return True, data
 
 
 # -- files --------------------------------------------------------------------------------
@@ -308,14 +360,16 @@ class Result:
     error: str | None = None
 
 
-def render_entry(name: str) -> Result:
-    """Render one figure in memory and describe it for the manifest (runs in a worker)."""
+def render_entry(name: str, data=NOT_COMPUTED) -> Result:
+    """Render one figure in memory and describe it for the manifest (runs in a worker).
+    `data` is the figure's computed data, or None to compute it here."""
     start = time.perf_counter()
     from .render import render   # imported here: a build with nothing to do never needs it
 
     spec = catalogue.FIGURES[name]
     try:
-        data = spec.compute()
+        if data is NOT_COMPUTED:
+            data = spec.compute()
         files = render(spec, data)
         entry = {
             "name": spec.name,
@@ -399,14 +453,26 @@ def _kill(pool: cf.ProcessPoolExecutor) -> None:
     for process in list(processes.values()):
         with contextlib.suppress(Exception):
             process.kill()
+    # A figure's data still in the pipe to a dead worker must not hold up the exit: the
+    # queue's feeder thread would wait for a reader that is gone.
+    with contextlib.suppress(Exception):
+        pool._call_queue.cancel_join_thread()
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _run(names: list[str], workers: int):
-    """Yield results as they finish, in worker processes when there is more than one."""
+def heaviest_first(todo: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The figures to render, animations (each about ten stills' work) before stills, so
+    that the last figure a worker picks up is a light one."""
+    return sorted(todo, key=lambda item: not catalogue.FIGURES[item[0]].animated)
+
+
+def _run(todo: list[tuple[str, object]], workers: int):
+    """Yield results as they finish, in worker processes when there is more than one.
+    `todo` pairs each figure's name with its data, or None when the record check did not
+    compute it; the worker computes it then."""
     if workers == 1:
-        for name in names:
-            yield render_entry(name)
+        for name, data in todo:
+            yield render_entry(name, data)
         return
     # Fresh interpreters, not forks: a fork copies a parent that may have started
     # oxipng's thread pool (a notebook, a test), and such a child can spin forever.
@@ -414,7 +480,8 @@ def _run(names: list[str], workers: int):
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=_worker_init, initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(render_entry, n) for n in names]
+        futures = [pool.submit(render_entry, name, data)
+                   for name, data in heaviest_first(todo)]
         for future in cf.as_completed(futures):
             yield future.result()
     except cf.process.BrokenProcessPool as exc:
@@ -475,14 +542,15 @@ def _build(specs, only, out, jobs, force, log, start) -> int:
     order = list(specs)
     entries = {n: e for n, e in old.items() if n in specs}
     wanted = [n for n in order if not only or n in only]
+    checked = read_checked(out)
     todo = []
     for name in wanted:
-        current = is_current(specs[name], figure_fingerprint(specs[name]), entries.get(name),
-                             out)
+        current, data = is_current(specs[name], figure_fingerprint(specs[name]),
+                                   entries.get(name), out, checked)
         if not current:
             entries.pop(name, None)     # its record is not evidence of anything any more
         if force or not current:
-            todo.append(name)
+            todo.append((name, data))
         else:
             log(f"unchanged  {name}")
     failed = 0
@@ -495,6 +563,9 @@ def _build(specs, only, out, jobs, force, log, start) -> int:
             log(f"FAILED     {result.name:34} {result.seconds:6.2f} s\n{result.error}")
             continue
         commit(result, entries, order, out)
+        entry = result.entry
+        checked[result.name] = {"fingerprint": entry["fingerprint"], "words": words_digest(
+            entry["caption"], entry["alt"], entry["data"])}
         log(f"rendered   {result.name:34} {result.seconds:6.2f} s")
     listed = manifest_bytes([entries[n] for n in order if n in entries])
     path = out / MANIFEST
@@ -507,6 +578,7 @@ def _build(specs, only, out, jobs, force, log, start) -> int:
                 gone[n] = e
         for name in remove_stale(gone, entries, out):
             log(f"removed    {name}")
+    write_checked(out, {n: c for n, c in checked.items() if n in entries})
     with contextlib.suppress(OSError):
         (out / TMP).rmdir()         # empty after a build that finished
     log(f"{len(wanted)} figures: {len(todo) - failed} rendered, {len(wanted) - len(todo)} "

@@ -44,6 +44,17 @@ def module_source(modname: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _statements(body):
+    """Every statement in `body`, nested ones too (an import is always a statement, so
+    this sees every import while skipping the expressions ast.walk would visit)."""
+    for node in body:
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+
+
 def imports(modname: str, source: str | None = None) -> set[str]:
     """The convdocs modules `modname` imports, anywhere in its source (functions too)."""
     path = module_path(modname)
@@ -51,7 +62,7 @@ def imports(modname: str, source: str | None = None) -> set[str]:
     package = modname if path is not None and path.name == "__init__.py" \
         else modname.rsplit(".", 1)[0]
     found = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names
                       if a.name == PACKAGE or a.name.startswith(PACKAGE + ".")}
@@ -71,6 +82,12 @@ def imports(modname: str, source: str | None = None) -> set[str]:
 
 
 @cache
+def _imports(modname: str) -> frozenset[str]:
+    """`imports` of a module's file, parsed once per process."""
+    return frozenset(imports(modname))
+
+
+@cache
 def closure(modname: str) -> frozenset[str]:
     """`modname` and every convdocs module it reaches through imports."""
     seen, todo = set(), [modname]
@@ -78,7 +95,7 @@ def closure(modname: str) -> frozenset[str]:
         m = todo.pop()
         if m not in seen:
             seen.add(m)
-            todo.extend(imports(m))
+            todo.extend(_imports(m))
     return frozenset(seen)
 
 
@@ -90,13 +107,18 @@ def versions() -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def _source(modname: str) -> str:
+    return module_source(modname)
+
+
+@cache
 def _module_hash(modname: str) -> str:
     modules = set(closure(modname))
     for r in RENDERER:
         modules |= closure(r)
     h = hashlib.sha256()
     for m in sorted(modules):
-        h.update(f"{m}\n{module_source(m)}\n".encode())
+        h.update(f"{m}\n{_source(m)}\n".encode())
     h.update(repr(versions()).encode())
     return h.hexdigest()
 
@@ -109,3 +131,10 @@ def fingerprint(spec_module: str, name: str) -> str:
     changes those of every figure that reaches it.
     """
     return hashlib.sha256(f"{name}\n{_module_hash(spec_module)}".encode()).hexdigest()[:16]
+
+
+def forget() -> None:
+    """Drop what this process has read and hashed (for a long-lived process that edits
+    sources, such as a test)."""
+    for cached in (_imports, closure, _source, _module_hash):
+        cached.cache_clear()
