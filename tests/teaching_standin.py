@@ -2,7 +2,7 @@
 
 It is not the slide layout: it centres each committed page PNG (and, for an animation,
 each frame of its GIF, at twice its size) on a 1920x1080 canvas of the theme's background
-and lists the results in a ``slides.json`` of the shape ``convdocs.teaching.read_slides``
+and lists the results in a ``slides.json`` of the shape ``convdocs.figures.teaching.read_slides``
 reads. One figure, the tallest, is cut into two parts, to exercise ``NAME.slide-K``.
 The real command comes with the slide layout; nothing here is shipped.
 

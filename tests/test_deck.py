@@ -1,4 +1,4 @@
-"""The teaching kit (convdocs.teaching): decks, handout, zips, teaching.json, and its hook.
+"""The teaching kit (convdocs.figures.teaching): decks, handout, zips, teaching.json, and its hook.
 
 The slide files come from ``tests/teaching_standin.py``, a stand-in for ``convdocs slides``:
 page PNGs centred on 1920x1080. The fast tests use a few figures; the slow ones all of them,
@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from convdocs import teaching
+from convdocs.figures import teaching
 
 import teaching_standin
 
@@ -316,8 +316,8 @@ def test_a_malformed_slides_json_is_named(tmp_path, mutate, message):
     assert not list(tmp_path.glob("*.pptx"))
 
 
-def test_importing_convdocs_loads_neither_pptx_nor_matplotlib():
-    code = ("import sys, convdocs, convdocs.teaching; "
+def test_importing_the_kit_loads_neither_pptx_nor_matplotlib():
+    code = ("import sys, convdocs, convdocs.figures.teaching; "
             "print([m for m in ('pptx', 'reportlab', 'svglib', 'matplotlib') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

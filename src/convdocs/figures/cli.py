@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "deck":
-        from .. import teaching
+        from . import teaching
         figures, out, docs = teaching.default_paths()
         try:
             teaching.assemble(out, figures, docs_dir=docs, force=args.force)

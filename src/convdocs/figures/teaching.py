@@ -18,7 +18,8 @@ Every file is a pure function of its inputs (fixed zip times, fixed document dat
 rebuild is byte-identical, and a file whose inputs did not change is not written again.
 Files are written whole (a temporary file beside it, then ``os.replace``); nothing else in
 the folder is touched. python-pptx, reportlab and svglib are imported only when a file is
-made, so ``import convdocs`` never loads them.
+made, so ``import convdocs`` never loads them; matplotlib is loaded only to draw the
+handout's animation frames.
 """
 
 from __future__ import annotations
@@ -280,6 +281,20 @@ PICTURE_BOX = (MARGIN, 124, SLIDE_W - 2 * MARGIN, 900)
 CREDIT_BOX = (MARGIN, 1032, SLIDE_W - 2 * MARGIN, 32)       # 12 pt
 
 
+TITLE_SIZES = (28, 26, 24, 22, 20)    # points; 28 pt is 56 px on a 1920-px slide
+
+
+def title_size(text: str) -> int:
+    """The largest title size at which `text` fits on one line of the title band, measured
+    with DejaVu Sans Bold, wider than the usual slide fonts (Calibri, Carlito, Arial)."""
+    from PIL import ImageFont
+    path = str(_font_path() / "DejaVuSans-Bold.ttf")
+    for size in TITLE_SIZES:
+        if ImageFont.truetype(path, size * 2).getlength(text) <= TITLE_BOX[2]:
+            return size
+    return TITLE_SIZES[-1]
+
+
 def _fit(width: int, height: int, box) -> tuple[int, int, int, int]:
     left, top, bw, bh = box
     scale = min(bw / width, bh / height)
@@ -357,7 +372,7 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
             slide = new_slide()
             sections[-1][1].append(slide.slide_id)
             title = figure.title if n == 1 else f"{figure.title} ({k} of {n})"
-            _text(slide, TITLE_BOX, title, 28, text, bold=True, anchor="m")
+            _text(slide, TITLE_BOX, title, title_size(title), text, bold=True, anchor="m")
             kind = "gif" if figure.animated and "gif" in part.files[theme] else "png"
             path = part.files[theme][kind]
             left, top, w, h = _fit(part.width, part.height, PICTURE_BOX)
@@ -377,7 +392,7 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
     props.author = props.last_modified_by = "convdocs"
     props.subject = attribution
     props.keywords = "convolution; pooling; CNN; teaching"
-    props.comments = "Made by convdocs.teaching from the figure files; CC BY 4.0."
+    props.comments = "Made by convdocs.figures.teaching from the figure files; CC BY 4.0."
     props.created = props.modified = fixed
     props.last_printed = fixed
     props.revision = 1
@@ -427,7 +442,7 @@ def strip_svgs(name: str) -> list[tuple[int, int, bytes, bool]]:
     Drawn by the figure renderer (matplotlib), the same code as the strip PNG, so the
     handout can keep them vector; imported here only, so the decks never load matplotlib.
     """
-    from .figures import catalogue, render, style
+    from . import catalogue, render, style
     spec = catalogue.FIGURES[name]
     data = spec.compute()
     frames = spec.animate(data)
@@ -470,8 +485,8 @@ def handout_bytes(manifest: dict, figures_dir: Path, names: list[str],
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                             topMargin=16 * mm, bottomMargin=18 * mm, invariant=1,
                             title="convdocs: figures handout (light)", author="convdocs",
-                            subject=manifest["attribution"], creator="convdocs.teaching",
-                            producer="convdocs.teaching")
+                            subject=manifest["attribution"], creator="convdocs.figures.teaching",
+                            producer="convdocs.figures.teaching")
     width = doc.width
     attribution = manifest["attribution"]
 
@@ -596,7 +611,7 @@ def assemble(teaching: Path, figures_dir: Path, *, docs_dir: Path | None = None,
     A file whose inputs (and this module) are unchanged since it was written, and which
     still has the bytes recorded for it, is left alone unless `force`. Returns the record.
     """
-    from . import __version__
+    from .. import __version__
 
     teaching, figures_dir = Path(teaching), Path(figures_dir)
     figures = read_slides(teaching)
@@ -654,7 +669,8 @@ def assemble(teaching: Path, figures_dir: Path, *, docs_dir: Path | None = None,
     def handout():
         data = handout_bytes(manifest, figures_dir, names, chapters, __version__)
         return data, {"kind": "handout", "theme": "light", "figures": len(names)}
-    make(HANDOUT, [common, page_digests, manifest["themes"]["light"]], handout)
+    make(HANDOUT, [__version__, names, chapters, page_digests, manifest["attribution"],
+                   manifest["themes"]["light"]], handout)
 
     for theme in THEMES:
         def archive(theme=theme):
@@ -675,7 +691,7 @@ def assemble(teaching: Path, figures_dir: Path, *, docs_dir: Path | None = None,
 def default_paths() -> tuple[Path, Path, Path | None]:
     """figures/, build/teaching/ and docs/ of the checkout this package lives in, else of the
     current folder."""
-    top = Path(__file__).resolve().parents[2]
+    top = Path(__file__).resolve().parents[3]
     if not (top / "mkdocs.yml").is_file():
         top = Path.cwd()
     docs = top / "docs"
