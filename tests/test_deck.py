@@ -86,7 +86,9 @@ def test_every_figure_part_has_a_slide_with_title_picture_alt_notes_and_credit(k
     parts = [(f, k, len(f.parts)) for f in figures for k in range(1, len(f.parts) + 1)]
     for slide, (figure, k, n) in zip(slides[1:], parts):
         texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
-        assert texts[0] == (figure.title if n == 1 else f"{figure.title} ({k} of {n})")
+        # the title is the slide's title placeholder: outlines and screen readers use it
+        assert slide.shapes.title.text_frame.text == (
+            figure.title if n == 1 else f"{figure.title} ({k} of {n})")
         assert MANIFEST["attribution"] in texts
         (pic,) = [s for s in slide.shapes if s.shape_type == 13]       # MSO_SHAPE_TYPE.PICTURE
         assert pic._element.nvPicPr.cNvPr.get("descr") == figure.alt != ""
@@ -124,8 +126,7 @@ def test_the_dark_deck_has_the_dark_background_and_light_text(few):
     assert dark["background"] == "#1e2129"
     for slide in deck(few, "dark").slides:
         assert str(slide.background.fill.fore_color.rgb) == "1E2129"
-        title = next(s for s in slide.shapes if s.has_text_frame)
-        colour = title.text_frame.paragraphs[0].runs[0].font.color.rgb
+        colour = slide.shapes.title.text_frame.paragraphs[0].runs[0].font.color.rgb
         assert str(colour) == dark["text"].lstrip("#").upper()
 
 

@@ -24,6 +24,7 @@ handout's animation frames.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -180,17 +181,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        with _suppress():
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return exc[0] is not None and issubclass(exc[0], OSError)
 
 
 def fixed_zip(entries: list[tuple[str, bytes]], *, compress: bool = True) -> bytes:
@@ -251,13 +244,20 @@ def _rgb(hex_colour: str):
     return RGBColor.from_string(hex_colour.lstrip("#")[:6].upper())
 
 
-def _text(slide, box, text, size, colour, *, bold=False, align="l", anchor="t"):
-    """A text box at `box` = (left, top, width, height) in slide pixels."""
-    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+def _text(slide, box, text, size, colour, *, bold=False, align="l", anchor="t",
+          title=False):
+    """A text box at `box` = (left, top, width, height) in slide pixels; with `title`, the
+    slide's title placeholder, which outlines and screen readers take as the slide's name."""
+    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
     from pptx.util import Emu, Pt
     left, top, width, height = (Emu(v * EMU_PER_PX) for v in box)
-    shape = slide.shapes.add_textbox(left, top, width, height)
+    if title:
+        shape = slide.shapes.title
+        shape.left, shape.top, shape.width, shape.height = left, top, width, height
+    else:
+        shape = slide.shapes.add_textbox(left, top, width, height)
     frame = shape.text_frame
+    frame.auto_size = MSO_AUTO_SIZE.NONE
     frame.word_wrap = True
     frame.vertical_anchor = {"t": MSO_ANCHOR.TOP, "m": MSO_ANCHOR.MIDDLE,
                              "b": MSO_ANCHOR.BOTTOM}[anchor]
@@ -341,10 +341,10 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
     background, text, muted = colours["background"], colours["text"], colours["muted"]
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(SLIDE_W * EMU_PER_PX), Emu(SLIDE_H * EMU_PER_PX)
-    blank = prs.slide_layouts[6]
+    title_only = prs.slide_layouts[5]
 
     def new_slide():
-        slide = prs.slides.add_slide(blank)
+        slide = prs.slides.add_slide(title_only)
         fill = slide.background.fill
         fill.solid()
         fill.fore_color.rgb = _rgb(background)
@@ -354,7 +354,7 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
     sections = [("convdocs", [slide.slide_id])]
     count = sum(len(f.parts) for f in figures)
     _text(slide, (MARGIN * 2, 300, SLIDE_W - 4 * MARGIN, 160), DECK_TITLE, 54, text, bold=True,
-          align="c", anchor="b")
+          align="c", anchor="b", title=True)
     _text(slide, (MARGIN * 2, 480, SLIDE_W - 4 * MARGIN, 200),
           f"{len(figures)} figures on {count} slides, chapter by chapter, from convdocs "
           f"{version}.\nThe speaker notes hold each figure's caption.", 24, muted, align="c")
@@ -372,7 +372,8 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
             slide = new_slide()
             sections[-1][1].append(slide.slide_id)
             title = figure.title if n == 1 else f"{figure.title} ({k} of {n})"
-            _text(slide, TITLE_BOX, title, title_size(title), text, bold=True, anchor="m")
+            _text(slide, TITLE_BOX, title, title_size(title), text, bold=True, anchor="m",
+                  title=True)
             kind = "gif" if figure.animated and "gif" in part.files[theme] else "png"
             path = part.files[theme][kind]
             left, top, w, h = _fit(part.width, part.height, PICTURE_BOX)
