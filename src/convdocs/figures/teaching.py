@@ -29,6 +29,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -423,10 +424,56 @@ def _register_fonts() -> tuple[str, str]:
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+_NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:e-?\d+)?")
+_OPACITY = re.compile(r"(?<![\w-])opacity:\s*([\d.]+)")
+_PATTERN_FILL = re.compile(r"fill:\s*url\(#([\w-]+)\)")
+
+
+def svg_for_svglib(svg: bytes) -> bytes:
+    """matplotlib's SVG with the two things svglib does not draw spelled out:
+
+    - ``opacity`` on a shape becomes ``fill-opacity`` and ``stroke-opacity`` (the
+      receptive-field figure's nested squares);
+    - a hatch, a ``<pattern>`` fill, becomes the pattern's lines, repeated over the shape
+      and clipped to it (stride-odd's skipped cells).
+    """
+    from lxml import etree
+    root = etree.fromstring(svg, etree.XMLParser(huge_tree=True))
+    defs = root.find(f"{SVG}defs")
+    patterns = {p.get("id"): p for p in root.iter(f"{SVG}pattern")
+                if p.get("patternUnits") == "userSpaceOnUse"}
+    for n, el in enumerate(list(root.iter(f"{SVG}path"))):
+        style = el.get("style", "")
+        if _OPACITY.search(style):
+            style = _OPACITY.sub(r"fill-opacity: \1; stroke-opacity: \1", style)
+            el.set("style", style)
+        m = _PATTERN_FILL.search(style)
+        if not m or m.group(1) not in patterns or el.getparent().tag == f"{SVG}pattern":
+            continue
+        pattern = patterns[m.group(1)]
+        w, h = float(pattern.get("width")), float(pattern.get("height"))
+        xs = [float(v) for v in _NUMBER.findall(el.get("d"))]
+        x0, x1, y0, y1 = min(xs[0::2]), max(xs[0::2]), min(xs[1::2]), max(xs[1::2])
+        clip = etree.SubElement(defs, f"{SVG}clipPath", id=f"hatch-clip-{n}")
+        etree.SubElement(clip, f"{SVG}path", d=el.get("d"))
+        group = etree.Element(f"{SVG}g", {"clip-path": f"url(#hatch-clip-{n})"})
+        for tx in range(int(x0 // w) * int(w), int(x1) + 1, int(w)):
+            for ty in range(int(y0 // h) * int(h), int(y1) + 1, int(h)):
+                for line in pattern.iter(f"{SVG}path"):
+                    etree.SubElement(group, f"{SVG}path", d=line.get("d"),
+                                     transform=f"translate({tx} {ty})",
+                                     style=line.get("style", "") + "; fill: none")
+        el.set("style", _PATTERN_FILL.sub("fill: none", style))
+        el.addnext(group)
+    return etree.tostring(root)
+
+
 def _svg_drawing(source: Path | bytes, max_w: float, max_h: float):
     """An SVG file (or its bytes) as a reportlab Drawing of vector paths, scaled to fit."""
     from svglib.svglib import svg2rlg
-    drawing = svg2rlg(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    svg = source if isinstance(source, bytes) else source.read_bytes()
+    drawing = svg2rlg(io.BytesIO(svg_for_svglib(svg)))
     if drawing is None:
         raise KitError(f"{source if isinstance(source, Path) else 'an SVG'} is not an SVG "
                        f"that svglib can read: run `make regen`")
