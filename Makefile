@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: docs test test-fast figures regen serve bench clean
+.PHONY: docs test test-fast figures slides regen serve bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ $(STAMP): pyproject.toml
 figures: $(STAMP)
 	$(BIN)/convdocs build
 
-docs: figures
+# The slide files (`convdocs slides`), then the teaching kit made from them (`convdocs deck`):
+# decks, handout and zips in build/teaching/, which the site links to.
+slides: figures
+	$(BIN)/convdocs slides
+	$(BIN)/convdocs deck
+
+docs: slides
 	$(BIN)/mkdocs build --strict
 
 test: $(STAMP)

@@ -1,4 +1,5 @@
-"""The command line: `convdocs build` renders the figures, `convdocs list` names them.
+"""The command line: `convdocs build` renders the figures, `convdocs list` names them,
+`convdocs deck` assembles the teaching kit from the slide files.
 
 Problems end in a one-line message naming the file or the option and what to do,
 with exit status 1 (2 for a usage error), and no traceback unless ``--debug``.
@@ -41,7 +42,23 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true", help="render even unchanged figures")
     b.add_argument("--debug", action="store_true", help="show tracebacks")
     sub.add_parser("list", help="list the figures: name, page, title")
+    d = sub.add_parser("deck", help="assemble the teaching kit (decks, handout, zips) from "
+                                    "the slide files into build/teaching/")
+    d.add_argument("--force", action="store_true", help="rebuild even unchanged files")
     args = parser.parse_args(argv)
+
+    if args.command == "deck":
+        from . import teaching
+        figures, out, docs = teaching.default_paths()
+        try:
+            teaching.assemble(out, figures, docs_dir=docs, force=args.force)
+        except teaching.KitError as exc:
+            print(f"convdocs: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(f"convdocs: {_os_message(exc)}", file=sys.stderr)
+            return 1
+        return 0
 
     from . import build, catalogue
     if args.command == "list":
