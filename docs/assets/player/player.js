@@ -548,6 +548,5 @@ export function stats() {
   const all = [...players.values()];
   return {players: all.length, timers: all.filter((p) => p.timer !== 0).length,
           playing: all.filter((p) => p.playing).map((p) => p.figure.id),
-          awake: all.filter((p) => p.canvas.width > 0).length,
-          layouts: all.map((p) => p.layoutName)};
+          awake: all.filter((p) => p.canvas.width > 0).length};
 }
