@@ -193,3 +193,25 @@ def test_a_bad_phone_player_layout_fails_the_build():
 def test_the_stylesheets_switch_layouts_at_the_hooks_query(css):
     assert f"@media screen and {hooks.PHONE_MEDIA}" in (ROOT / css).read_text() or \
         f"@media {hooks.PHONE_MEDIA}" in (ROOT / css).read_text()
+
+
+def test_notebook_images_become_files_beside_the_page(tmp_path):
+    import base64
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (7, 3), "white").save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    html_in = (f'<a class="glightbox" href="data:image/png;base64,{data}#only-dark">'
+               f'<img alt="x" src="data:image/png;base64,{data}#only-dark"></a>'
+               '<style type="text/css">.jp-x{background:url(data:image/png;base64,AAAA)}</style>')
+    config = SimpleNamespace(site_dir=str(tmp_path))
+    out = hooks.on_post_page(html_in, page("notebook/", "notebook.ipynb"), config)
+    files = list((tmp_path / "notebook").iterdir())
+    assert len(files) == 1 and files[0].read_bytes() == buffer.getvalue()   # written once
+    name = files[0].name
+    assert "base64" not in out
+    assert f'href="{name}#only-dark"' in out
+    assert (f'<img alt="x" width="7" height="3" loading="lazy" decoding="async" '
+            f'src="{name}#only-dark">') in out

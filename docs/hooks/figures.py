@@ -25,11 +25,15 @@ and never imports the figure code. MkDocs assembles; ``convdocs build`` renders.
   a matrix and stays. References inside code blocks and code spans are left as they are.
 * Every manifest field that reaches the page is escaped; names must be plain.
 * Notebook pages lose the CDN scripts nbconvert adds (MathJax, Mermaid) and
-  JupyterLab's inlined stylesheets; ``docs/assets/convdocs.css`` styles them.
+  JupyterLab's inlined stylesheets; ``docs/assets/convdocs.css`` styles them. Their
+  output images, which nbconvert inlines as base64 (and the lightbox link repeats),
+  become files beside the page, lazy and sized.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
@@ -467,6 +471,38 @@ JUPYTER_STYLE = re.compile(r'<style type="text/css">.*?</style>|<style>(?:(?!</s
                            r'(?:jp-|linenos)(?:(?!</style>).)*</style>', re.S)
 
 
+DATA_PNG = re.compile(r'data:image/png;base64,([A-Za-z0-9+/=]+)')
+DATA_IMG = re.compile(r'<img ([^>]*?)src="data:image/png;base64,([A-Za-z0-9+/=]+)(#[\w-]*)?"')
+
+
+def _notebook_images(output: str, page, config) -> str:
+    """Write each inlined PNG once as a file beside the page and point every use of it
+    there; the images get their size and load lazily. The notebook's page was 507 kB,
+    two thirds of it four pictures in base64, each twice (image and lightbox link)."""
+    names: dict[str, tuple[str, int, int]] = {}
+
+    def file_for(data: str) -> tuple[str, int, int]:
+        if data not in names:
+            raw = base64.b64decode(data)
+            if raw[:8] != b"\x89PNG\r\n\x1a\n" or raw[12:16] != b"IHDR":
+                _fail(f"{page.file.src_uri}: an output image is not a PNG")
+            name = f"output-{hashlib.sha256(raw).hexdigest()[:16]}.png"
+            out_dir = Path(config.site_dir) / page.url
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / name).write_bytes(raw)
+            names[data] = (name, int.from_bytes(raw[16:20], "big"),
+                           int.from_bytes(raw[20:24], "big"))
+        return names[data]
+
+    def img(m):
+        name, w, h = file_for(m.group(2))
+        return (f'<img {m.group(1)}width="{w}" height="{h}" loading="lazy" decoding="async" '
+                f'src="{name}{m.group(3) or ""}"')
+
+    output = DATA_IMG.sub(img, output)
+    return DATA_PNG.sub(lambda m: file_for(m.group(1))[0], output)
+
+
 def on_post_page(output, page, config):
     # Material fetches the repository's star count from GitHub's API at page load:
     # a third-party request, so the repository link stays but loses that component.
@@ -483,4 +519,5 @@ def on_post_page(output, page, config):
                 f'cd-notebook-download" download>Download the notebook (.ipynb)</a>')
         output = output.replace('<article class="md-content__inner md-typeset">',
                                 '<article class="md-content__inner md-typeset">' + link, 1)
-    return JUPYTER_STYLE.sub("", output)
+    # after the stylesheets go: JupyterLab's has PNGs of its own in data: URLs
+    return _notebook_images(JUPYTER_STYLE.sub("", output), page, config)
