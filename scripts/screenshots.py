@@ -79,6 +79,12 @@ def main() -> int:
                                            ".every(i => i.complete) && "
                                            "!document.querySelector('.cd-player[data-state="
                                            "loading]')")
+                    # figures far down took a guessed height (content-visibility) until
+                    # shown: fit the window to the page as it is now
+                    page.set_viewport_size({"width": w, "height": page.evaluate(
+                        "Math.ceil(document.querySelector('article').getBoundingClientRect()"
+                        ".bottom + document.querySelector('.md-footer').offsetHeight + 24)")})
+                    page.wait_for_timeout(200)
                     page.screenshot(path=str(out / f"{name}.{scheme}.{size}.png"))
                     page.set_viewport_size({"width": w, "height": h})
                     print(f"screenshots/{name}.{scheme}.{size}.png")
