@@ -159,7 +159,9 @@ async () => {
       .find((s) => matchMedia(s.media).matches);
     const designed = Number((chosen || i).getAttribute('width'));
     return {figure: i.closest('figure').id, file: file(i.currentSrc),
-            designed, shown: i.getBoundingClientRect().width,
+            designed, designedHeight: Number((chosen || i).getAttribute('height')),
+            naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight,
+            shown: i.getBoundingClientRect().width,
             loaded: i.complete && i.naturalWidth > 0};
   });
   const players = [...document.querySelectorAll('.cd-player')].map((p) => {
@@ -194,6 +196,15 @@ def test_a_phone_gets_phone_figures_at_their_size_and_nothing_overflows(
         visit.page.wait_for_timeout(300)
         found = visit.page.evaluate(FIGURES_JS)
         problems = list(visit.errors)
+        # the room a picture keeps before its file arrives (the width and height of the
+        # <source> it chose, else of the <img>) has the file's shape: nothing moves
+        for i in found["images"]:
+            if i["loaded"] and abs(i["designed"] / i["designedHeight"]
+                                   - i["naturalWidth"] / i["naturalHeight"]) > 0.01 * (
+                                       i["naturalWidth"] / i["naturalHeight"]):
+                problems.append(f"{i['figure']}: width and height {i['designed']} x "
+                                f"{i['designedHeight']} but {i['file']} is "
+                                f"{i['naturalWidth']} x {i['naturalHeight']}")
         if found["scrollWidth"] > found["innerWidth"]:
             problems.append(f"the page is {found['scrollWidth']} px wide in a "
                             f"{found['innerWidth']} px window")
