@@ -7,10 +7,13 @@ per page, the lowest score per category against the goals, and the audits that
 cost points on the pages below a goal. Exits 1 if a goal is missed.
 
     python bench/lighthouse.py [SITE_DIR] [--page convolution/ ...] [--desktop] [--dark]
+                               [--runs 3]
 
-Full reports are kept in .bench/lighthouse/*.json. It builds nothing: run
-`make docs` first. Pages run one at a time, since parallel runs on two cores
-distort the performance score.
+Full reports are kept in .bench/lighthouse/*.json (the last run's). It builds
+nothing: run `make docs` first. Pages run one at a time, since parallel runs on
+two cores distort the performance score. With --runs N each page runs N times
+and every score is the median: a busy machine moves the performance score by
+ten points or more from one run to the next.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import importlib.util
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -77,6 +81,11 @@ def run_lighthouse(url: str, out: Path, chrome: str, desktop: bool, dark: bool) 
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+def _median(values: list):
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known)) if known else None
+
+
 def score(lhr: dict, category: str) -> int | None:
     value = lhr["categories"].get(category, {}).get("score")
     return None if value is None else round(value * 100)
@@ -123,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="desktop preset (default: Lighthouse's mobile emulation)")
     parser.add_argument("--dark", action="store_true",
                         help="system prefers dark (Material's slate scheme); default light")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="runs per page; scores are the medians (default 1)")
     args = parser.parse_args(argv)
 
     site = Path(args.site).resolve()
@@ -151,21 +162,28 @@ def main(argv: list[str] | None = None) -> int:
         for page in pages:
             name = page.strip("/").removesuffix(".html") or "index"
             start = time.perf_counter()
+            runs = []
             try:
                 report = REPORTS / f"{name}{'.dark' if args.dark else ''}.json"
-                lhr = run_lighthouse(server.url(page), report, chrome, args.desktop, args.dark)
+                for _ in range(max(1, args.runs)):
+                    runs.append(run_lighthouse(server.url(page), report, chrome,
+                                               args.desktop, args.dark))
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 print(f"{name:<24} ERROR {exc}")
                 results[name] = {"error": str(exc)}
                 continue
-            scores = {c: score(lhr, c) for c in CATEGORIES}
-            weight = lhr["audits"].get("total-byte-weight", {}).get("numericValue") or 0
+            lhr = runs[-1]
+            scores = {c: _median([score(r, c) for r in runs]) for c in CATEGORIES}
+            weight = _median([r["audits"].get("total-byte-weight", {}).get("numericValue") or 0
+                              for r in runs])
             results[name] = {"lhr": lhr, "scores": scores, "bytes": weight}
             cells = " ".join(f"{'-' if scores[c] is None else scores[c]:>4}" for c in CATEGORIES)
             flag = "  > 1 MB" if weight > HEAVY_BYTES else ""
             runtime = lhr.get("runtimeError", {}).get("code")
+            perfs = [score(r, "performance") for r in runs]
             print(f"{name:<24} {cells} {weight / 1000:>7.0f}kB  "
                   f"{time.perf_counter() - start:4.0f}s{flag}"
+                  + (f"  perf runs {perfs}" if len(runs) > 1 else "")
                   + (f"  runtimeError {runtime}" if runtime else ""), flush=True)
 
     ok = True

@@ -2,6 +2,11 @@
 
 Writes PNGs to screenshots/ (ignored by git) for a person to look at.
 Needs Chromium (Debian's `chromium`, or CHROMIUM_PATH).
+
+    python scripts/screenshots.py [--site DIR] [--phone-only] [PAGE ...]
+
+PAGE is a file stem such as `index` or `padding-and-stride`; --site shoots another
+build (say, tests/phone_fixture.py's copy with phone files).
 """
 
 from __future__ import annotations
@@ -31,18 +36,28 @@ def pages(site: Path) -> list[str]:
 
 
 def main() -> int:
-    site, out = ROOT / "site", ROOT / "screenshots"
+    args = sys.argv[1:]
+    site = ROOT / "site"
+    if "--site" in args:
+        i = args.index("--site")
+        site = Path(args[i + 1]).resolve()
+        del args[i:i + 2]
+    sizes = SIZES
+    if "--phone-only" in args:
+        args.remove("--phone-only")
+        sizes = {"phone": SIZES["phone"]}
+    out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not chromium:
         print("no Chromium: apt-get install chromium, or set CHROMIUM_PATH", file=sys.stderr)
         return 1
-    only = sys.argv[1:]
+    only = args
     with site_server.SiteServer(site) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-background-networking", "--disable-component-update"])
         for scheme in ("light", "dark"):
-            for size, (w, h) in SIZES.items():
+            for size, (w, h) in sizes.items():
                 # reduced motion: each animation's player shows its key frame, still
                 ctx = browser.new_context(color_scheme=scheme, viewport={"width": w, "height": h},
                                           reduced_motion="reduce")
@@ -52,21 +67,27 @@ def main() -> int:
                     if only and name not in only:
                         continue
                     page.goto(server.url(path), wait_until="networkidle")
-                    page.evaluate("document.querySelectorAll('img[loading=lazy]')"
+                    # the images on show (not the other scheme's, not the GIFs a player hides)
+                    page.evaluate("[...document.images].filter(i => i.checkVisibility())"
                                   ".forEach(i => i.loading = 'eager')")
-                    # through the page: players fetch their frames as they come near
-                    for y in range(0, page.evaluate("document.body.scrollHeight"), h):
-                        page.evaluate(f"window.scrollTo(0, {y})")
-                        page.wait_for_timeout(50)
-                    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                    # A window as tall as the page: every player is in view and draws (a
+                    # player far from view keeps no pixels), every lazy image loads.
+                    tall = page.evaluate("document.documentElement.scrollHeight")
+                    page.set_viewport_size({"width": w, "height": tall})
                     page.wait_for_load_state("networkidle")
-                    page.wait_for_function("[...document.images].every(i => i.complete) && "
+                    page.wait_for_function("[...document.images].filter(i => i.checkVisibility())"
+                                           ".every(i => i.complete) && "
                                            "!document.querySelector('.cd-player[data-state="
                                            "loading]')")
-                    page.evaluate("window.scrollTo(0, 0)")
-                    target = out / f"{name}.{scheme}.{size}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    print(target.relative_to(ROOT))
+                    # figures far down took a guessed height (content-visibility) until
+                    # shown: fit the window to the page as it is now
+                    page.set_viewport_size({"width": w, "height": page.evaluate(
+                        "Math.ceil(document.querySelector('article').getBoundingClientRect()"
+                        ".bottom + document.querySelector('.md-footer').offsetHeight + 24)")})
+                    page.wait_for_timeout(200)
+                    page.screenshot(path=str(out / f"{name}.{scheme}.{size}.png"))
+                    page.set_viewport_size({"width": w, "height": h})
+                    print(f"screenshots/{name}.{scheme}.{size}.png")
                 ctx.close()
         browser.close()
     return 0

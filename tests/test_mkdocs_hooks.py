@@ -110,3 +110,108 @@ def test_the_gallery_and_the_footer_give_the_manifests_exact_attribution():
     config = SimpleNamespace(config_file_path=str(ROOT / "mkdocs.yml"), copyright=None)
     hooks.on_config(config)
     assert html.escape(DATA["attribution"]) in config.copyright and "MIT" in config.copyright
+
+
+# -- phone files and the lightbox ----------------------------------------------------
+
+def _with_phone(name: str) -> dict:
+    """A copy of a figure's entry with phone files beside its page files, named and marked
+    as the figure build writes them (NAME.phone.THEME.ext, "layout": "phone")."""
+    entry = json.loads(json.dumps(MANIFEST[name]))
+    phone = []
+    for f in entry["files"]:
+        if f["kind"] in ("png", "gif", "player"):
+            stem, theme, rest = f["path"].split(".", 2)
+            phone.append(dict(f, path=f"{stem}.phone.{theme}.{rest}", layout="phone",
+                              width=f["width"] // 2, height=f["height"] // 2))
+    entry["files"] += phone
+    if entry.get("player"):
+        entry["player_phone"] = {t: dict(layout, width=layout["width"] // 2,
+                                         height=layout["height"] // 2,
+                                         frames=["" for _ in layout["frames"]])
+                                 for t, layout in entry["player"].items()}
+    return entry
+
+
+def test_a_figure_with_phone_files_offers_them_to_narrow_screens_only():
+    MANIFEST_COPY = dict(MANIFEST, **{"grid-outline": _with_phone("grid-outline")})
+    hooks._state["manifest"] = MANIFEST_COPY
+    out = hooks.on_page_markdown("[[figure grid-outline]]", page(), None, None)
+    page_png = next(f for f in MANIFEST["grid-outline"]["files"]
+                    if f["kind"] == "png" and f["theme"] == "light")
+    for theme in ("light", "dark"):
+        # the phone file by the media query, with its own size; the page file otherwise
+        assert (f'<picture><source media="{hooks.PHONE_MEDIA}" srcset="../figures/'
+                f'grid-outline.phone.{theme}.png#only-{theme}" width="{page_png["width"] // 4}" '
+                f'height="{page_png["height"] // 4}"><img class="cd-nozoom" '
+                f'src="../figures/grid-outline.{theme}.png#only-{theme}"') in out
+        # the lightbox opens the page-size PNG, with the caption
+        assert (f'<a class="glightbox cd-zoom cd-{theme}-only" href="../figures/'
+                f'grid-outline.{theme}.png" data-type="image"') in out
+    assert out.count('data-description="' + html.escape(html.escape(
+        MANIFEST["grid-outline"]["caption"]))) == 2
+    # the caption offers the page files only; the gallery offers the phone ones too
+    assert "grid-outline.phone.light.png\" download" not in out
+    gallery = hooks.on_page_markdown("[[gallery]]", page("gallery/", "gallery.md"), None, None)
+    assert 'href="../figures/grid-outline.phone.light.png" download>PNG (phone)</a>' in gallery
+
+
+def test_a_figure_without_phone_files_shows_its_page_files_everywhere():
+    out = hooks.on_page_markdown("[[figure grid-outline]]", page(), None, None)
+    assert "<source" not in out and out.count("<picture><img") == 2
+
+
+def test_an_animation_with_a_phone_layout_gives_the_player_both_and_the_query():
+    hooks._state["manifest"] = dict(MANIFEST, **{"stride-odd": _with_phone("stride-odd")})
+    out = hooks.on_page_markdown("[[figure stride-odd]]", page(), None, None)
+    raw = out.split('data-cd-player="', 1)[1].split('"', 1)[0]
+    data = json.loads(html.unescape(raw))
+    assert data["media"] == hooks.PHONE_MEDIA
+    assert data["phone"]["width"] == data["width"] // 2
+    assert data["phone"]["themes"]["dark"]["src"] == "../figures/stride-odd.phone.dark.player.webp"
+    w, h, pw, ph = data["width"], data["height"], data["phone"]["width"], data["phone"]["height"]
+    assert (f'style="--cd-w:{w // 2}px;--cd-ar:{w}/{h};--cd-phone-w:{pw // 2}px;'
+            f'--cd-phone-ar:{pw}/{ph}"') in out
+    assert 'srcset="../figures/stride-odd.phone.light.gif#only-light"' in out
+
+
+def test_a_bad_phone_player_layout_fails_the_build():
+    entry = _with_phone("stride-odd")
+    entry["player_phone"]["light"]["frames"][0] = "0,0,99999,1,0,0"
+    hooks._state["manifest"] = dict(MANIFEST, **{"stride-odd": entry})
+    with pytest.raises(PluginError, match="outside the frame or the atlas"):
+        hooks.on_page_markdown("[[figure stride-odd]]", page(), None, None)
+    entry = _with_phone("stride-odd")
+    entry["files"] = [f for f in entry["files"]
+                      if not (f["kind"] == "player" and f.get("layout") == "phone")]
+    hooks._state["manifest"] = dict(MANIFEST, **{"stride-odd": entry})
+    with pytest.raises(PluginError, match="no light player file for phone"):
+        hooks.on_page_markdown("[[figure stride-odd]]", page(), None, None)
+
+
+@pytest.mark.parametrize("css", ["docs/assets/convdocs.css", "docs/assets/player/player.css"])
+def test_the_stylesheets_switch_layouts_at_the_hooks_query(css):
+    assert f"@media screen and {hooks.PHONE_MEDIA}" in (ROOT / css).read_text() or \
+        f"@media {hooks.PHONE_MEDIA}" in (ROOT / css).read_text()
+
+
+def test_notebook_images_become_files_beside_the_page(tmp_path):
+    import base64
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (7, 3), "white").save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    html_in = (f'<a class="glightbox" href="data:image/png;base64,{data}#only-dark">'
+               f'<img alt="x" src="data:image/png;base64,{data}#only-dark"></a>'
+               '<style type="text/css">.jp-x{background:url(data:image/png;base64,AAAA)}</style>')
+    config = SimpleNamespace(site_dir=str(tmp_path))
+    out = hooks.on_post_page(html_in, page("notebook/", "notebook.ipynb"), config)
+    files = list((tmp_path / "notebook").iterdir())
+    assert len(files) == 1 and files[0].read_bytes() == buffer.getvalue()   # written once
+    name = files[0].name
+    assert "base64" not in out
+    assert f'href="{name}#only-dark"' in out
+    assert (f'<img alt="x" width="7" height="3" loading="lazy" decoding="async" '
+            f'src="{name}#only-dark">') in out

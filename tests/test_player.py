@@ -237,8 +237,9 @@ def test_animations_carry_their_player_and_keep_their_gifs(site_state):
             layout["width"], layout["height"], layout["key"], layout["ms"])
         # without JavaScript, the GIF: the <img> stays as it was
         assert f'src="../figures/convolution.{theme}.gif#only-{theme}"' in out
-    assert f'style="width:{data["width"] // 2}px;aspect-ratio:{data["width"]}/' \
-           f'{data["height"]}" aria-hidden="true"></span>' in out
+    w, h = data["width"], data["height"]     # no phone layout: the phone room is the same
+    assert f'style="--cd-w:{w // 2}px;--cd-ar:{w}/{h};--cd-phone-w:{w // 2}px;' \
+           f'--cd-phone-ar:{w}/{h}" aria-hidden="true"></span>' in out
 
 
 def _with_layout(change):

@@ -7,11 +7,15 @@ and never imports the figure code. MkDocs assembles; ``convdocs build`` renders.
   is copied into docs/, so the site cannot drift from the committed figures. A
   listed file that is missing, not a regular file, or a symlink fails the build;
   unlisted files in figures/ are not published.
-* A line ``[[figure NAME]]`` becomes the figure's light and dark images with
-  the manifest's alt text and caption. An unknown NAME fails the build.
+* A line ``[[figure NAME]]`` becomes the figure's light and dark pictures with
+  the manifest's alt text and caption. A figure with phone files (``"layout":
+  "phone"``) offers them to narrow screens through ``<picture>``; each scheme's
+  picture is a lightbox link to the page-size PNG, with the caption. An unknown
+  NAME fails the build.
 * An animation's ``<figure>`` also carries ``data-cd-player``: the JSON the site's
-  player (``docs/assets/player/``) needs to play it from its atlases, every number
-  checked here. Without JavaScript the page shows the GIF, as the markup says.
+  player (``docs/assets/player/``) needs to play it from its atlases (the phone
+  atlas too, with the media query that picks it), every number checked here.
+  Without JavaScript the page shows the GIF, as the markup says.
 * ``[[gallery]]`` becomes every figure with its caption, alt text and downloads.
 * ``[[table NAME]]`` becomes a table the figure build computed (such as
   ``output-size``), from the manifest's ``tables``.
@@ -21,11 +25,15 @@ and never imports the figure code. MkDocs assembles; ``convdocs build`` renders.
   a matrix and stays. References inside code blocks and code spans are left as they are.
 * Every manifest field that reaches the page is escaped; names must be plain.
 * Notebook pages lose the CDN scripts nbconvert adds (MathJax, Mermaid) and
-  JupyterLab's inlined stylesheets; ``docs/assets/convdocs.css`` styles them.
+  JupyterLab's inlined stylesheets; ``docs/assets/convdocs.css`` styles them. Their
+  output images, which nbconvert inlines as base64 (and the lightbox link repeats),
+  become files beside the page, lazy and sized.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
@@ -48,6 +56,13 @@ KIND_LABEL = {"png": "PNG", "svg": "SVG", "gif": "GIF", "frames": "frames (PNG)"
 DOWNLOADS = ("png", "svg", "gif", "frames")      # the kinds offered for download, in order
 PLAYER_BOXES = re.compile(r"(?:\d{1,5}(?:,\d{1,5}){5}(?: \d{1,5}(?:,\d{1,5}){5})*)?\Z")
 MAX_SIDE = 16383                    # pixels: the longest side of a WebP image
+# Narrow screens get the phone layouts (designed for a 358 px column) below Material's
+# 45em breakpoint. From 720 px up the column is never narrower than 686 px, the column a
+# desktop shows the page layouts in (measured at 720 to 1440 px); below it the column is
+# the viewport less 32 px, so a page layout would shrink past anything a desktop shows.
+# The same query is in docs/assets/convdocs.css (the player's room) and reaches the player
+# in its data.
+PHONE_MEDIA = "(max-width: 44.9375em)"
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 _state: dict = {}
@@ -149,12 +164,30 @@ def _url(prefix: str, path: str) -> str:
     return html.escape(prefix + "figures/" + quote(path), quote=True)
 
 
-def _file(entry, theme, kinds):
+def _layout(f: dict) -> str:
+    """A file's layout: "page" (the default) or "phone"."""
+    return f.get("layout", "page")
+
+
+def _find(entry, theme, kinds, layout="page"):
     for f in entry["files"]:
-        if f.get("theme") == theme and f.get("kind") in kinds:
+        if f.get("theme") == theme and f.get("kind") in kinds and _layout(f) == layout:
             return f
-    _fail(f"figures/manifest.json: figure {entry['name']!r} has no {theme} "
-          f"{'/'.join(kinds)} file: run `make regen`")
+    return None
+
+
+def _file(entry, theme, kinds, layout="page"):
+    f = _find(entry, theme, kinds, layout)
+    if f is None:
+        _fail(f"figures/manifest.json: figure {entry['name']!r} has no {theme} "
+              f"{'/'.join(kinds)} file{'' if layout == 'page' else ' for ' + layout}: "
+              f"run `make regen`")
+    return f
+
+
+def phone_player(entry: dict):
+    """The phone player layout of an animation, if the manifest has one."""
+    return entry.get("player_phone")
 
 
 def _count(value, low: int, high: int) -> int:
@@ -163,61 +196,101 @@ def _count(value, low: int, high: int) -> int:
     return value
 
 
-def player_data(entry: dict, prefix: str) -> dict | None:
-    """What the player needs to play an animation: per theme the atlas's URL and, per
-    frame, the boxes copied over the key frame; the frame size, key frame and durations.
-    None for a still figure (or an animation recorded without a player). Anything out of
-    shape or out of bounds fails the build: the page gets only checked numbers."""
-    layouts = entry.get("player")
-    if not entry["animated"] or layouts is None:
-        return None
-    name = entry["name"]
-    try:
-        if not isinstance(layouts, dict) or set(layouts) != {"light", "dark"}:
-            raise ValueError("it needs a layout for light and one for dark")
-        shared, themes = None, {}
-        for theme in ("light", "dark"):
-            layout, atlas = layouts[theme], _file(entry, theme, ("player",))
-            aw, ah = _count(atlas["width"], 1, MAX_SIDE), _count(atlas["height"], 1, MAX_SIDE)
-            w, h = _count(layout["width"], 1, aw), _count(layout["height"], 1, ah)
-            ms = [_count(v, 1, 60_000) for v in layout["ms"]]
-            frames = layout["frames"]
-            if not 1 <= len(ms) <= 1000 or not isinstance(frames, list) \
-                    or len(frames) != len(ms):
-                raise ValueError("it needs one duration and one box list per frame")
-            frame = (w, h, _count(layout["key"], 0, len(ms) - 1), ms)
-            if shared not in (None, frame):
-                raise ValueError("its light and dark frames differ in size, key or timing")
-            shared = frame
-            for boxes in frames:
-                if not isinstance(boxes, str) or not PLAYER_BOXES.match(boxes):
-                    raise ValueError(f"{str(boxes)[:40]!r} is not a list of x,y,w,h,ax,ay")
-                for box in boxes.split():
-                    x, y, bw, bh, ax, ay = map(int, box.split(","))
-                    if x + bw > w or y + bh > h or ax + bw > aw or ay + bh > ah:
-                        raise ValueError(f"the box {box} is outside the frame or the atlas")
-            themes[theme] = {"src": prefix + "figures/" + quote(atlas["path"]),
-                             "frames": frames}
-    except (KeyError, TypeError, ValueError) as exc:
-        _fail(f"figures/manifest.json: figure {name!r} has a bad player layout ({exc}): "
-              f"run `make regen`")
+def _player_layout(entry: dict, layouts, prefix: str, layout_name: str) -> dict:
+    """One layout's player data (page or phone), every number checked."""
+    if not isinstance(layouts, dict) or set(layouts) != {"light", "dark"}:
+        raise ValueError("it needs a layout for light and one for dark")
+    shared, themes = None, {}
+    for theme in ("light", "dark"):
+        layout, atlas = layouts[theme], _find(entry, theme, ("player",), layout_name)
+        if atlas is None:
+            raise ValueError(f"it has no {theme} player file"
+                             f"{'' if layout_name == 'page' else ' for ' + layout_name}")
+        aw, ah = _count(atlas["width"], 1, MAX_SIDE), _count(atlas["height"], 1, MAX_SIDE)
+        w, h = _count(layout["width"], 1, aw), _count(layout["height"], 1, ah)
+        ms = [_count(v, 1, 60_000) for v in layout["ms"]]
+        frames = layout["frames"]
+        if not 1 <= len(ms) <= 1000 or not isinstance(frames, list) \
+                or len(frames) != len(ms):
+            raise ValueError("it needs one duration and one box list per frame")
+        frame = (w, h, _count(layout["key"], 0, len(ms) - 1), ms)
+        if shared not in (None, frame):
+            raise ValueError("its light and dark frames differ in size, key or timing")
+        shared = frame
+        for boxes in frames:
+            if not isinstance(boxes, str) or not PLAYER_BOXES.match(boxes):
+                raise ValueError(f"{str(boxes)[:40]!r} is not a list of x,y,w,h,ax,ay")
+            for box in boxes.split():
+                x, y, bw, bh, ax, ay = map(int, box.split(","))
+                if x + bw > w or y + bh > h or ax + bw > aw or ay + bh > ah:
+                    raise ValueError(f"the box {box} is outside the frame or the atlas")
+        themes[theme] = {"src": prefix + "figures/" + quote(atlas["path"]), "frames": frames}
     w, h, key, ms = shared
     return {"width": w, "height": h, "key": key, "ms": ms, "themes": themes}
 
 
-def figure_html(entry: dict, prefix: str) -> str:
-    """Light and dark images of one figure, with its alt text and caption; an animation's
-    figure also carries its player's data."""
+def player_data(entry: dict, prefix: str) -> dict | None:
+    """What the player needs to play an animation: per theme the atlas's URL and, per
+    frame, the boxes copied over the key frame; the frame size, key frame and durations;
+    and, when the manifest has a phone layout, the same for it under "phone" with the
+    media query that picks it. None for a still figure (or an animation recorded without
+    a player). Anything out of shape or out of bounds fails the build: the page gets only
+    checked numbers."""
+    if not entry["animated"] or entry.get("player") is None:
+        return None
+    try:
+        data = _player_layout(entry, entry["player"], prefix, "page")
+        if phone_player(entry) is not None:
+            data["phone"] = _player_layout(entry, phone_player(entry), prefix, "phone")
+            data["media"] = PHONE_MEDIA
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(f"figures/manifest.json: figure {entry['name']!r} has a bad player layout "
+              f"({exc}): run `make regen`")
+    return data
+
+
+def _size(f: dict) -> tuple[int, int]:
+    """The CSS size a file is shown at: PNGs are 2x, GIFs 1x."""
+    scale = 1 if f["kind"] == "gif" else 2
+    return int(f["width"]) // scale, int(f["height"]) // scale
+
+
+def picture_html(entry: dict, theme: str, prefix: str, caption: str) -> str:
+    """One scheme's picture: the phone file for narrow screens when there is one, else the
+    page file, inside a lightbox link to the page-size PNG that shows the caption.
+
+    Every URL carries ``#only-THEME``: Material hides ``img[src$="#only-dark"]`` in the
+    light scheme (and so on), and a hidden lazy image fetches none of its sources. The
+    ``<source>``'s width and height are the phone file's, so the picture keeps its room
+    whichever file it shows."""
     kinds = ("gif",) if entry["animated"] else ("png",)
+    page, phone = _file(entry, theme, kinds), _find(entry, theme, kinds, "phone")
     alt = html.escape(str(entry["alt"]), quote=True)
-    imgs = []
-    for theme in ("light", "dark"):
-        f = _file(entry, theme, kinds)
-        scale = 1 if f["kind"] == "gif" else 2   # PNGs are 2x: show them at page size
-        imgs.append(f'<img src="{_url(prefix, f["path"])}#only-{theme}" alt="{alt}" '
-                    f'width="{int(f["width"]) // scale}" height="{int(f["height"]) // scale}" '
-                    f'loading="lazy" decoding="async">')
+    w, h = _size(page)
+    source = ""
+    if phone is not None:
+        pw, ph = _size(phone)
+        source = (f'<source media="{PHONE_MEDIA}" srcset="{_url(prefix, phone["path"])}'
+                  f'#only-{theme}" width="{pw}" height="{ph}">')
+    # The lightbox shows the page-size PNG (an animation's key frame): 2x pixels to zoom
+    # into, the bytes the build checks, fetched only when the reader opens it.
+    big = _file(entry, theme, ("png",))
+    # cd-nozoom: glightbox would wrap the <img> itself and split it from its <picture>.
+    return (f'<a class="glightbox cd-zoom cd-{theme}-only" href="{_url(prefix, big["path"])}" '
+            f'data-type="image" data-width="auto" data-height="auto" data-gallery="{theme}" '
+            f'data-desc-position="bottom" data-description="{caption}">'
+            f'<picture>{source}<img class="cd-nozoom" src="{_url(prefix, page["path"])}'
+            f'#only-{theme}" alt="{alt}" width="{w}" height="{h}" loading="lazy" '
+            f'decoding="async"></picture></a>')
+
+
+def figure_html(entry: dict, prefix: str) -> str:
+    """Light and dark pictures of one figure, with its alt text and caption; an animation's
+    figure also carries its player's data."""
     caption = html.escape(str(entry["caption"]))
+    # glightbox puts data-description into the lightbox as HTML: escape the escaped text.
+    imgs = [picture_html(entry, theme, prefix, html.escape(caption, quote=True))
+            for theme in ("light", "dark")]
     name = entry["name"]            # a plain name: checked when the manifest was read
     player = player_data(entry, prefix)
     attrs = ""
@@ -225,20 +298,29 @@ def figure_html(entry: dict, prefix: str) -> str:
         attrs = (' data-cd-player="' + html.escape(json.dumps(player, separators=(",", ":")),
                                                    quote=True) + '"')
         w, h = player["width"], player["height"]
-        imgs.append(f'<span class="cd-player-space" style="width:{w // 2}px;'
-                    f'aspect-ratio:{w}/{h}" aria-hidden="true"></span>')
+        pw, ph = (player["phone"]["width"], player["phone"]["height"]) if "phone" in player \
+            else (w, h)
+        imgs.append(f'<span class="cd-player-space" style="--cd-w:{w // 2}px;--cd-ar:{w}/{h};'
+                    f'--cd-phone-w:{pw // 2}px;--cd-phone-ar:{pw}/{ph}" '
+                    f'aria-hidden="true"></span>')
     return (f'<figure class="cd-figure" id="fig-{name}"{attrs}>\n' + "\n".join(imgs) +
             f'\n<figcaption>{caption} {download_links(entry, prefix)}</figcaption>\n'
             "</figure>")
 
 
+def _label(f: dict) -> str:
+    return KIND_LABEL[f["kind"]] + ("" if _layout(f) == "page" else f" ({_layout(f)})")
+
+
 def download_links(entry: dict, prefix: str) -> str:
-    """The figure's files in the scheme on show (CSS hides the other scheme's links)."""
+    """The figure's page files in the scheme on show (CSS hides the other scheme's links);
+    the gallery offers the phone files too."""
     spans = []
     for theme in ("light", "dark"):
         links = [f'<a href="{_url(prefix, f["path"])}" download>{KIND_LABEL[f["kind"]]}</a>'
                  for kind in DOWNLOADS for f in entry["files"]
-                 if f.get("theme") == theme and f.get("kind") == kind]
+                 if f.get("theme") == theme and f.get("kind") == kind
+                 and _layout(f) == "page"]
         spans.append(f'<span class="cd-more cd-{theme}-only">Download ({theme}): '
                      f'{SEP.join(links)}</span>')
     return " ".join(spans)
@@ -277,7 +359,7 @@ def thumbnail_index(prefix: str) -> str:
         imgs = [f'<img src="{_url(prefix, f["path"])}#only-{f["theme"]}" alt="" '
                 f'width="{int(f["width"])}" height="{int(f["height"])}" loading="lazy" '
                 f'decoding="async">'
-                for f in entry["files"] if f.get("kind") == "thumb"]
+                for f in entry["files"] if f.get("kind") == "thumb" and _layout(f) == "page"]
         cells.append(f'<a class="cd-thumb" href="#{entry["name"]}">{"".join(imgs)}'
                      f'<span>{title}</span></a>')
     return ('<nav class="cd-thumbs" aria-label="Every figure, as a small picture">\n'
@@ -290,7 +372,7 @@ def gallery_markdown(prefix: str) -> str:
         rows = []
         for theme in ("light", "dark"):
             links = [f'<a class="cd-download" href="{_url(prefix, f["path"])}" download>'
-                     f'{KIND_LABEL[f["kind"]]}</a> <small>{int(f["width"])}'
+                     f'{_label(f)}</a> <small>{int(f["width"])}'
                      f'\u00d7{int(f["height"])}, {int(f["bytes"]) / 1000:.0f} kB</small>'
                      for kind in DOWNLOADS for f in entry["files"]
                      if f.get("theme") == theme and f.get("kind") == kind]
@@ -389,6 +471,38 @@ JUPYTER_STYLE = re.compile(r'<style type="text/css">.*?</style>|<style>(?:(?!</s
                            r'(?:jp-|linenos)(?:(?!</style>).)*</style>', re.S)
 
 
+DATA_PNG = re.compile(r'data:image/png;base64,([A-Za-z0-9+/=]+)')
+DATA_IMG = re.compile(r'<img ([^>]*?)src="data:image/png;base64,([A-Za-z0-9+/=]+)(#[\w-]*)?"')
+
+
+def _notebook_images(output: str, page, config) -> str:
+    """Write each inlined PNG once as a file beside the page and point every use of it
+    there; the images get their size and load lazily. The notebook's page was 507 kB,
+    two thirds of it four pictures in base64, each twice (image and lightbox link)."""
+    names: dict[str, tuple[str, int, int]] = {}
+
+    def file_for(data: str) -> tuple[str, int, int]:
+        if data not in names:
+            raw = base64.b64decode(data)
+            if raw[:8] != b"\x89PNG\r\n\x1a\n" or raw[12:16] != b"IHDR":
+                _fail(f"{page.file.src_uri}: an output image is not a PNG")
+            name = f"output-{hashlib.sha256(raw).hexdigest()[:16]}.png"
+            out_dir = Path(config.site_dir) / page.url
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / name).write_bytes(raw)
+            names[data] = (name, int.from_bytes(raw[16:20], "big"),
+                           int.from_bytes(raw[20:24], "big"))
+        return names[data]
+
+    def img(m):
+        name, w, h = file_for(m.group(2))
+        return (f'<img {m.group(1)}width="{w}" height="{h}" loading="lazy" decoding="async" '
+                f'src="{name}{m.group(3) or ""}"')
+
+    output = DATA_IMG.sub(img, output)
+    return DATA_PNG.sub(lambda m: file_for(m.group(1))[0], output)
+
+
 def on_post_page(output, page, config):
     # Material fetches the repository's star count from GitHub's API at page load:
     # a third-party request, so the repository link stays but loses that component.
@@ -405,4 +519,5 @@ def on_post_page(output, page, config):
                 f'cd-notebook-download" download>Download the notebook (.ipynb)</a>')
         output = output.replace('<article class="md-content__inner md-typeset">',
                                 '<article class="md-content__inner md-typeset">' + link, 1)
-    return JUPYTER_STYLE.sub("", output)
+    # after the stylesheets go: JupyterLab's has PNGs of its own in data: URLs
+    return _notebook_images(JUPYTER_STYLE.sub("", output), page, config)

@@ -12,6 +12,9 @@
 //   of 15 would otherwise hold some 200 MB); back near, it decodes the cached file again.
 // * Pixels: the canvas's backing store is the frame's 2x size and every copy is the same
 //   size, so what it holds is the 2x frame exactly; CSS shows it at page size.
+// * Layouts: when the figure has a phone layout, the player plays its atlas while the
+//   figure's media query (the one its <picture> uses) matches, and the page atlas
+//   otherwise; a window that crosses the query switches layouts at the same step.
 
 const SLATE = "slate";                  // Material's dark scheme
 const NEAR = "25% 0px";                 // fetch an atlas this close to the viewport
@@ -22,6 +25,7 @@ const ICONS = {                          // 24 x 24 paths: play, pause, previous
   pause: "M6 5h4v14H6zm8 0h4v14h-4z",
   previous: "M6 6h2v12H6zm3.5 6 8.5 6V6z",
   next: "M16 6h2v12h-2zM6 18l8.5-6L6 6z",
+  enlarge: "M5 5h5v2H7v3H5zm9 0h5v5h-2V7h-3zM5 14h2v3h3v2H5zm12 0h2v5h-5v-2h3z",
 };
 
 const players = new Map();              // figure -> Player, for the page shown now
@@ -68,6 +72,36 @@ async function loadAtlas(src) {
 class Player {
   constructor(figure, data) {
     this.figure = figure;
+    this.layouts = {page: data};
+    if (data.phone && data.media) {
+      this.layouts.phone = data.phone;
+      this.query = matchMedia(data.media);
+    }
+    this.step = null;                   // set by use(): the key frame, or 0
+    this.mode = "auto";                 // auto: plays when allowed; play / pause: the reader's
+    this.visible = false;               // any of it on screen
+    this.inView = false;                // enough of it on screen to play by itself
+    this.near = false;
+    this.timer = 0;
+    this.drawn = null;                  // the theme whose atlas is on the canvas
+    this.failed = false;
+    this.use(this.wanted());
+    this.build();
+    if (this.query) {
+      this.onQuery = () => this.switchTo(this.wanted());
+      this.query.addEventListener("change", this.onQuery);
+    }
+  }
+
+  /** The layout the window asks for: phone while the figure's media query matches. */
+  wanted() {
+    return this.query && this.query.matches ? "phone" : "page";
+  }
+
+  /** Take the numbers of one layout (page or phone); the atlases load when wanted. */
+  use(name) {
+    const data = this.layouts[name];
+    this.layoutName = name;
     this.width = data.width;
     this.height = data.height;
     this.key = data.key;
@@ -78,15 +112,30 @@ class Player {
       this.themes[theme] = {src: t.src, frames: t.frames.map(parseBoxes), atlas: null,
                             loading: null};
     }
-    this.step = reducedMotion() ? this.key : 0;
-    this.mode = "auto";                 // auto: plays when allowed; play / pause: the reader's
-    this.visible = false;               // any of it on screen
-    this.inView = false;                // enough of it on screen to play by itself
-    this.near = false;
-    this.timer = 0;
-    this.drawn = null;                  // the theme whose atlas is on the canvas
-    this.failed = false;
-    this.build();
+    this.step = this.step === null ? (reducedMotion() ? this.key : 0)
+      : Math.min(this.step, this.n - 1);
+  }
+
+  /** The window crossed the media query: the other layout's atlas, at the same step. */
+  switchTo(name) {
+    if (name === this.layoutName || this.failed) return;
+    const wasPlaying = this.playing;
+    this.stop();
+    const near = this.near;
+    this.sleep();                       // drops this layout's atlases and pixels
+    this.use(name);
+    this.size();
+    this.scrub.max = String(this.n);
+    if (near) this.wake();
+    this.update();
+    if (wasPlaying) schedule();
+  }
+
+  /** The canvas's room and the player's width for the layout in use. */
+  size() {
+    this.canvas.style.aspectRatio = `${this.width} / ${this.height}`;   // its room, always
+    this.root.style.width = `${this.width / 2}px`;     // shown at page size (or narrower)
+    this.root.dataset.layout = this.layoutName;
   }
 
   build() {
@@ -98,8 +147,6 @@ class Player {
     canvas.className = "cd-player__canvas";
     canvas.width = 0;                   // no pixels until it comes near (wake)
     canvas.height = 0;
-    canvas.style.aspectRatio = `${this.width} / ${this.height}`;   // its room, always
-    root.style.width = `${this.width / 2}px`;     // shown at page size (or narrower)
     canvas.setAttribute("role", "img");
     const img = this.figure.querySelector("img");
     canvas.setAttribute("aria-label", img ? img.getAttribute("alt") || "" : "");
@@ -129,8 +176,17 @@ class Player {
     live.className = "cd-player__live";
     live.setAttribute("aria-live", "polite");
     bar.append(this.playButton, previous, next, scrub, status);
+    // The lightbox (glightbox) opens the figure's still picture with its caption, as a
+    // tap does on a still figure; without the lightbox there is no such button.
+    if (this.figure.querySelector("a.glightbox")) {
+      const enlarge = button("cd-player__enlarge", "Enlarge the picture, with its caption",
+                             "enlarge");
+      enlarge.addEventListener("click", () => this.enlarge());
+      bar.append(enlarge);
+    }
     root.append(canvas, bar, live);
     Object.assign(this, {root, canvas, bar, scrub, status, live});
+    this.size();
     this.ctx = canvas.getContext("2d");
     this.ctx.imageSmoothingEnabled = false;
 
@@ -148,6 +204,17 @@ class Player {
     if (space) space.replaceWith(root);
     else this.figure.insertBefore(root, caption);
     this.update();
+  }
+
+  /** Open the lightbox on this figure's picture in the scheme shown (paused). */
+  enlarge() {
+    const link = this.figure.querySelector(`a.glightbox.cd-${currentTheme()}-only`) ||
+      this.figure.querySelector("a.glightbox");
+    if (!link) return;
+    pauseInView(this);
+    this.stop();
+    schedule();
+    link.click();
   }
 
   onKey(e) {
@@ -332,6 +399,7 @@ class Player {
   }
 
   destroy() {
+    if (this.query) this.query.removeEventListener("change", this.onQuery);
     clearTimeout(this.timer);
     this.timer = 0;
     for (const t of Object.values(this.themes)) {
@@ -424,14 +492,19 @@ function setUp() {
  *  number): anything else leaves the figure its GIF. */
 function wellFormed(data) {
   const whole = (v) => Number.isInteger(v) && v >= 0;
-  const n = Array.isArray(data?.ms) ? data.ms.length : 0;
-  return n > 0 && whole(data.width) && whole(data.height) && whole(data.key) && data.key < n &&
-    data.ms.every((ms) => whole(ms)) &&
-    ["light", "dark"].every((theme) => {
-      const t = data.themes?.[theme];
-      return typeof t?.src === "string" && Array.isArray(t.frames) && t.frames.length === n &&
-        t.frames.every((boxes) => typeof boxes === "string" && /^[\d, ]*$/.test(boxes));
-    });
+  const layout = (d) => {
+    const n = Array.isArray(d?.ms) ? d.ms.length : 0;
+    return n > 0 && whole(d.width) && whole(d.height) && whole(d.key) && d.key < n &&
+      d.ms.every((ms) => whole(ms)) &&
+      ["light", "dark"].every((theme) => {
+        const t = d.themes?.[theme];
+        return typeof t?.src === "string" && Array.isArray(t.frames) && t.frames.length === n &&
+          t.frames.every((boxes) => typeof boxes === "string" && /^[\d, ]*$/.test(boxes));
+      });
+  };
+  // a phone layout is optional; when there is one, it comes with its media query
+  return layout(data) && (data.phone === undefined ||
+    (layout(data.phone) && typeof data.media === "string"));
 }
 
 /** Forget players whose figure left the page (Material's instant navigation). */
