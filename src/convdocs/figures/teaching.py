@@ -275,11 +275,15 @@ def _text(slide, box, text, size, colour, *, bold=False, align="l", anchor="t",
     return shape
 
 
-# Where things go on a 1920 x 1080 slide, in pixels: a title band, the picture, a credit line.
+# Where things go on a 1920 x 1080 slide, in pixels. A slide file is already a whole slide,
+# its title drawn at 48 px and its digits at 36 px or more, so the picture fills the slide
+# at its own size (shrinking it would shrink the digits). The slide's title placeholder sits
+# just above the slide: outlines and screen readers name the slide by it, and the audience
+# does not see the title twice. The credit line goes in the picture's bottom margin.
 MARGIN = 64
-TITLE_BOX = (MARGIN, 28, SLIDE_W - 2 * MARGIN, 88)          # 28 pt: one line
-PICTURE_BOX = (MARGIN, 124, SLIDE_W - 2 * MARGIN, 900)
-CREDIT_BOX = (MARGIN, 1032, SLIDE_W - 2 * MARGIN, 32)       # 12 pt
+TITLE_BOX = (MARGIN, -100, SLIDE_W - 2 * MARGIN, 88)        # off the slide, above it
+PICTURE_BOX = (0, 0, SLIDE_W, SLIDE_H)
+CREDIT_BOX = (MARGIN, 1046, SLIDE_W - 2 * MARGIN, 30)       # 12 pt, in the slide's margin
 
 
 TITLE_SIZES = (28, 26, 24, 22, 20)    # points; 28 pt is 56 px on a 1920-px slide
