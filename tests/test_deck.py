@@ -97,9 +97,12 @@ def test_every_figure_part_has_a_slide_with_title_picture_alt_notes_and_credit(k
         assert width >= 1600 and (width, height) == (1920, 1080)
         assert pic.image.ext == ("gif" if figure.animated and n == 1 else "png")
         assert slide.notes_slide.notes_text_frame.text == figure.caption
-        # the picture sits inside the slide, between the title and the credit line
-        assert 0 <= pic.left and pic.left + pic.width <= prs.slide_width
-        assert 0 < pic.top and pic.top + pic.height < prs.slide_height
+        # the picture fills the slide at its own size, so its digits keep their 36 px; the
+        # title placeholder names the slide from just above it, not over the picture
+        assert (pic.left, pic.top, pic.width, pic.height) == (0, 0, prs.slide_width,
+                                                             prs.slide_height)
+        title_shape = slide.shapes.title
+        assert title_shape.text_frame.text and title_shape.top + title_shape.height <= 0
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
