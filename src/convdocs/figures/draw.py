@@ -21,6 +21,7 @@ CELL = 0.42          # inches per matrix cell
 GAP = 0.55           # inches between panels, room for an operator sign
 TITLE = 0.42         # inches above a panel for its title
 WRAP = 0.5           # inches between the lines of a wrapped row, room for its sign
+GLUE = 0.2           # inches: panels closer than this are never wrapped apart
 MINUS = "\u2212"     # a real minus sign reads better than a hyphen
 
 
@@ -105,16 +106,25 @@ class Layout:
 
     def _chunks(self, panels, gaps, limit, lead=False):
         """Split one row's panel indices into lines no wider than `limit` (a panel wider
-        than that has a line of its own)."""
+        than that has a line of its own). Panels closer than :data:`GLUE` (a label beside
+        its column, say) stay on one line."""
+        units = [[0]]
+        for n in range(1, len(panels)):
+            if gaps[n - 1] < GLUE:
+                units[-1].append(n)
+            else:
+                units.append([n])
+        width = lambda unit: sum(panels[n][0] for n in unit) + \
+            sum(gaps[n] for n in unit[:-1])  # noqa: E731
         chunks, current, used = [], [], 0.0
-        for n, (w, _) in enumerate(panels):
-            gap = gaps[n - 1] if current else 0.0
-            if current and used + gap + w > limit:
+        for unit in units:
+            gap = gaps[unit[0] - 1] if current else 0.0
+            if current and used + gap + width(unit) > limit:
                 chunks.append(current)
                 current, used = [], gap if lead else 0.0
                 gap = 0.0
-            current.append(n)
-            used += gap + w
+            current += unit
+            used += gap + width(unit)
         return chunks + [current]
 
     def _lines(self, limit):
@@ -128,12 +138,12 @@ class Layout:
         if table:
             return [(r, chunk, r == 0 and c > 0) for c, chunk in
                     enumerate(self._chunks(first[0], first[1], limit))
-                    for r in range(len(self.rows))]
+                    for r in range(len(self.rows))], True
         return [(r, chunk, c > 0) for r, (p, g, _, _) in enumerate(self.rows)
-                for c, chunk in enumerate(self._chunks(p, g, limit, self.leads[r]))]
+                for c, chunk in enumerate(self._chunks(p, g, limit, self.leads[r]))], False
 
     def _build_wrapped(self, fig, limit):
-        lines = self._lines(limit)
+        lines, table = self._lines(limit)
         spans, leads = [], []
         for r, chunk, _ in lines:
             panels, gaps = self.rows[r][0], self.rows[r][1]
@@ -155,7 +165,7 @@ class Layout:
             panels, gaps, title, below = self.rows[r]
             if i:
                 if wrapped:      # the sign of the gap where the row broke, between the lines
-                    for row in range(len(self.rows)):
+                    for row in (range(len(self.rows)) if table else (r,)):
                         if 0 < chunk[0] <= len(self.gap_centres[row]):
                             if self.gap_centres[row][chunk[0] - 1] is None:
                                 self.gap_centres[row][chunk[0] - 1] = (0.5,

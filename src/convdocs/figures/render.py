@@ -622,7 +622,8 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
     fig = draw(spec, data, theme, key, frames, medium=slide)
     if frames is None:
         arrays = [np.asarray(raster(fig, theme, dpi))]
-    figure_svg = _svg(fig, svg_metadata(spec.title))
+    with style.context(theme):       # the SVG's ids are hashed with the style's salt
+        figure_svg = _svg(fig, svg_metadata(spec.title))
     bg = np.array([round(255 * v) for v in to_rgb(theme.background)], dtype=np.uint8)
     ink = np.zeros(arrays[0].shape[:2], bool)
     for a in arrays:
