@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: docs test test-fast figures regen serve bench clean
+.PHONY: docs test test-fast figures regen slides serve bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test-fast: $(STAMP)
 
 regen: $(STAMP)
 	$(BIN)/convdocs build --force
+
+slides: $(STAMP)
+	$(BIN)/convdocs slides
 
 serve: figures
 	$(BIN)/mkdocs serve

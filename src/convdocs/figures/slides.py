@@ -221,7 +221,8 @@ def build_slides(only: list[str] | None = None, out: Path | None = None,
         for name, entry in old.items():     # only files this step wrote and still as written
             for f in entry_files(entry):
                 path = f.get("path", "")
-                if path in kept or not path.startswith(f"{FOLDER}/") or "/" in path[7:]:
+                if path in kept or not path.startswith(f"{FOLDER}/") or \
+                        "/" in path[len(FOLDER) + 1:]:
                     continue
                 if build._regular_file_matches(out / path, f["bytes"], f["sha256"]):
                     (out / path).unlink()

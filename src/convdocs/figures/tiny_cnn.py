@@ -95,7 +95,9 @@ def receptive_caption(data):
 def draw_receptive_field(fig, theme, data):
     fields = [int(size) for size, _ in data["fields"][1:]]
     n = 16
-    cell = 0.3
+    # inches per cell: smaller on a phone (no shrinking to fit the column) and on a slide
+    # (the grid would be taller than the slide at full size)
+    cell = {"phone": 0.2, "slide": 0.22}.get(style.medium().name, 0.3)
     lay = Layout()
     lay.add_row([(n * cell, n * cell), (2.4, n * cell)], gaps=[0.3])
     ax, legend = lay.build(fig)[0]
