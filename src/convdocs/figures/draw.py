@@ -101,7 +101,16 @@ class Layout:
             axes_rows.append(axes)
             self.gap_centres.append(centres)
             y -= title + row_h + below + self.row_gap
+        _record_breaks(fig, self._page_breaks())
         return axes_rows
+
+    def _page_breaks(self):
+        y, breaks = self.margin, []
+        for panels, _, title, below in self.rows[:-1]:
+            y += title + max(h for _, h in panels) + below
+            breaks.append(y + self.row_gap / 2)
+            y += self.row_gap
+        return breaks
 
 
     def _chunks(self, panels, gaps, limit, lead=False):
@@ -160,6 +169,7 @@ class Layout:
         fig.set_size_inches(width, height)
         axes_rows = [[None] * len(p) for p, _, _, _ in self.rows]
         self.gap_centres = [[None] * len(g) for _, g, _, _ in self.rows]
+        breaks = []
         y = height - self.margin
         for i, ((r, chunk, wrapped), span) in enumerate(zip(lines, spans)):
             panels, gaps, title, below = self.rows[r]
@@ -184,7 +194,16 @@ class Layout:
                     self.gap_centres[r][n] = ((x + gaps[n] / 2) / width, y_mid / height)
                     x += gaps[n]
             y -= title + row_h + below
+            if i + 1 < len(lines):
+                breaks.append(height - (y - (WRAP if lines[i + 1][2] else self.row_gap) / 2))
+        _record_breaks(fig, breaks)
         return axes_rows
+
+
+def _record_breaks(fig, breaks):
+    """Note on the figure where its lines of panels meet (inches from the top): the places
+    a slide may cut a figure too tall for it (see render.slides)."""
+    fig.convdocs_breaks = list(breaks)
 
 
 def grid_size(shape) -> tuple[float, float]:

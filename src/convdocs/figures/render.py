@@ -532,13 +532,21 @@ def slide_area() -> tuple[int, int, int, int]:
     return margin, SLIDE_BAND, SLIDE_W - margin, SLIDE_H - margin
 
 
-def _cuts(used: np.ndarray, start: int, stop: int, room: int) -> list[tuple[int, int]]:
+def _cuts(used: np.ndarray, start: int, stop: int, room: int,
+          breaks=()) -> list[tuple[int, int]]:
     """Split [start, stop) into spans no longer than `room`, cutting where `used` is False
-    (no ink across), as evenly as the blank lines allow."""
+    (no ink across): at one of `breaks` (where the figure's lines of panels meet) when one
+    fits, the nearest the even split; else in the widest blank band."""
     spans = []
     while stop - start > room:
         k = -(-(stop - start) // room)
         target = start + (stop - start) / k
+        fits = [b for b in breaks if start < b <= start + room and not used[b]]
+        if fits:
+            cut = min(fits, key=lambda b: abs(b - target))
+            spans.append((start, cut))
+            start = cut
+            continue
         window = ~used[start + 1:start + room + 1]
         # Runs of blank lines; cut in the middle of the widest (the space between rows
         # of panels, not between a panel and its title), the nearest the target on a tie.
@@ -565,17 +573,18 @@ def _trim(ink: np.ndarray, box):
     return x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1
 
 
-def slide_pieces(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+def slide_pieces(ink: np.ndarray, breaks=()) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1) of a figure's image that each fit the slide's area at full
-    size: bands cut across blank rows, and a band still too wide cut at blank columns.
-    `ink` is True where any frame differs from the background."""
+    size: bands cut across blank rows (preferably at `breaks`, px from the top), and a band
+    still too wide cut at blank columns. `ink` is True where any frame differs from the
+    background."""
     ax0, ay0, ax1, ay1 = slide_area()
     room_w, room_h = ax1 - ax0 - 2 * SLIDE_PAD, ay1 - ay0 - 2 * SLIDE_PAD
     whole = _trim(ink, (0, 0, ink.shape[1], ink.shape[0]))
     if whole is None:
         return [(0, 0, ink.shape[1], ink.shape[0])]
     boxes = []
-    for y0, y1 in _cuts(ink.any(axis=1), whole[1], whole[3], room_h):
+    for y0, y1 in _cuts(ink.any(axis=1), whole[1], whole[3], room_h, breaks):
         band = _trim(ink, (whole[0], y0, whole[2], y1))
         if band is None:
             continue
@@ -646,7 +655,8 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
     ink = np.zeros(arrays[0].shape[:2], bool)
     for a in arrays:
         ink |= (a != bg).any(axis=-1)
-    boxes = slide_pieces(ink)
+    breaks = [round(y * dpi) for y in getattr(fig, "convdocs_breaks", ())]
+    boxes = slide_pieces(ink, [b for b in breaks if 0 < b < ink.shape[0]])
     key_image = arrays[key if key is not None else 0]
     ax0, ay0, ax1, ay1 = slide_area()
     parts = []
