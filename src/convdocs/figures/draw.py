@@ -21,7 +21,7 @@ CELL = 0.42          # inches per matrix cell
 GAP = 0.55           # inches between panels, room for an operator sign
 TITLE = 0.42         # inches above a panel for its title
 WRAP = 0.5           # inches between the lines of a wrapped row, room for its sign
-GLUE = 0.2           # inches: panels closer than this are never wrapped apart
+TABLE_SLACK = 0.1    # inches: rows whose panels and gaps differ less are a table
 MINUS = "\u2212"     # a real minus sign reads better than a hyphen
 
 
@@ -53,13 +53,16 @@ class Layout:
     row_gap: float = 0.3
     rows: list = field(default_factory=list)
     leads: list = field(default_factory=list)
+    glued: list = field(default_factory=list)
 
-    def add_row(self, panels, gaps=None, title=TITLE, below=0.0, lead=False):
-        """Add a row; with `lead`, a panel that starts a wrapped line keeps the gap before
-        it (room for its tick labels, say)."""
+    def add_row(self, panels, gaps=None, title=TITLE, below=0.0, lead=False, glued=()):
+        """Add a row. When a narrow medium wraps it: with `lead`, a panel that starts a
+        line keeps the gap before it (room for its tick labels, say); the gaps numbered in
+        `glued` are never broken (a label panel beside its column)."""
         gaps = [GAP] * (len(panels) - 1) if gaps is None else list(gaps)
         self.rows.append((list(panels), gaps, title, below))
         self.leads.append(lead)
+        self.glued.append(set(glued))
         return len(self.rows) - 1
 
     def size(self):
@@ -113,13 +116,13 @@ class Layout:
         return breaks
 
 
-    def _chunks(self, panels, gaps, limit, lead=False):
+    def _chunks(self, panels, gaps, limit, lead=False, glued=()):
         """Split one row's panel indices into lines no wider than `limit` (a panel wider
-        than that has a line of its own). Panels closer than :data:`GLUE` (a label beside
-        its column, say) stay on one line."""
+        than that has a line of its own). Panels joined by a `glued` gap stay on one
+        line."""
         units = [[0]]
         for n in range(1, len(panels)):
-            if gaps[n - 1] < GLUE:
+            if n - 1 in glued:
                 units[-1].append(n)
             else:
                 units.append([n])
@@ -141,15 +144,21 @@ class Layout:
         table (every row the same panels) wraps by blocks of columns, so that its columns
         stay aligned; other rows wrap one by one."""
         first = self.rows[0]
+        close = lambda a, b: abs(a - b) <= TABLE_SLACK  # noqa: E731
         table = len(self.rows) > 1 and all(
-            len(p) == len(first[0]) and list(g) == list(first[1]) and
-            all(w == w0 for (w, _), (w0, _) in zip(p, first[0])) for p, g, _, _ in self.rows)
-        if table:
+            len(p) == len(first[0]) and all(close(a, b) for a, b in zip(g, first[1])) and
+            all(close(w, w0) for (w, _), (w0, _) in zip(p, first[0]))
+            for p, g, _, _ in self.rows)
+        if table:     # chunk the widest of each column, the widest of each gap
+            widest = [(max(p[n][0] for p, _, _, _ in self.rows), 0.0)
+                      for n in range(len(first[0]))]
+            gaps = [max(g[n] for _, g, _, _ in self.rows) for n in range(len(first[1]))]
             return [(r, chunk, r == 0 and c > 0) for c, chunk in
-                    enumerate(self._chunks(first[0], first[1], limit))
+                    enumerate(self._chunks(widest, gaps, limit))
                     for r in range(len(self.rows))], True
         return [(r, chunk, c > 0) for r, (p, g, _, _) in enumerate(self.rows)
-                for c, chunk in enumerate(self._chunks(p, g, limit, self.leads[r]))], False
+                for c, chunk in enumerate(self._chunks(p, g, limit, self.leads[r],
+                                                       self.glued[r]))], False
 
     def _build_wrapped(self, fig, limit):
         lines, table = self._lines(limit)
