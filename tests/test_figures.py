@@ -123,7 +123,8 @@ def test_figure_matches_committed_files(name, rendered):
             # the site player's atlas: byte-stable, and its layout is the committed one
             assert_same_picture(committed, f.data)
             assert f.data == committed.read_bytes(), f"{path}: same pixels, other bytes"
-            assert f.layout == entry["player"][f.theme], f"{path}: its layout changed"
+            key = build.PLAYER_KEY if f.medium == "page" else build.PHONE_PLAYER_KEY
+            assert f.layout == entry[key][f.theme], f"{path}: its layout changed"
         else:
             assert_same_svg(committed.read_bytes(), f.data, path)
 

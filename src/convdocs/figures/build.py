@@ -63,7 +63,9 @@ SMALL_DATA = 144      # arrays up to this many values are written into the manif
 ENTRY_KEYS = {"name", "title", "caption", "alt", "page", "animated", "fingerprint", "files",
               "data", "record"}
 PLAYER_KEY = "player"     # an animation's entry also has its player's layout, per theme
-FILE_KEYS = {"path", "theme", "kind", "width", "height", "bytes", "sha256"}
+PHONE_PLAYER_KEY = "player_phone"   # ... and its phone player's layout, per theme
+FILE_KEYS = {"path", "layout", "theme", "kind", "width", "height", "bytes", "sha256"}
+LAYOUTS = ("page", "phone")
 THEMES = [t.name for t in style.THEMES]
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -143,12 +145,14 @@ def well_formed(entry: dict) -> bool:
     """Complete, typed, sealed, and naming only the files this build would write for it:
     ``NAME.THEME.EXT`` for its own name, a theme and a kind, plain names in the folder; an
     animation also has its player's layout."""
-    keys = ENTRY_KEYS | {PLAYER_KEY} if entry.get("animated") is True else ENTRY_KEYS
+    keys = ENTRY_KEYS | {PLAYER_KEY, PHONE_PLAYER_KEY} if entry.get("animated") is True \
+        else ENTRY_KEYS
     if set(entry) != keys or entry.get("record") != seal(entry):
         return False
-    if PLAYER_KEY in entry and (not isinstance(entry[PLAYER_KEY], dict) or
-                                set(entry[PLAYER_KEY]) != set(THEMES)):
-        return False
+    for key in (PLAYER_KEY, PHONE_PLAYER_KEY):
+        if key in entry and (not isinstance(entry[key], dict) or
+                             set(entry[key]) != set(THEMES)):
+            return False
     name, files = entry["name"], entry["files"]
     if not isinstance(name, str) or not NAME.fullmatch(name):
         return False
@@ -157,9 +161,10 @@ def well_formed(entry: dict) -> bool:
     for f in files:
         if not isinstance(f, dict) or set(f) != FILE_KEYS:
             return False
-        if f["theme"] not in THEMES or f["kind"] not in EXTENSIONS:
+        if f["theme"] not in THEMES or f["kind"] not in EXTENSIONS or \
+                f["layout"] not in LAYOUTS:
             return False
-        if f["path"] != file_name(name, f["theme"], f["kind"]):
+        if f["path"] != file_name(name, f["theme"], f["kind"], f["layout"]):
             return False
         for key in ("width", "height", "bytes"):
             if type(f[key]) is not int or f[key] < 0:
@@ -379,13 +384,15 @@ def render_entry(name: str, data=NOT_COMPUTED) -> Result:
             "page": spec.page,
             "animated": spec.animated,
             "fingerprint": figure_fingerprint(spec),
-            "files": [{"path": f.path, "theme": f.theme, "kind": f.kind, "width": f.width,
-                       "height": f.height, "bytes": len(f.data), "sha256": sha256(f.data)}
-                      for f in files],
+            "files": [{"path": f.path, "layout": f.medium, "theme": f.theme, "kind": f.kind,
+                       "width": f.width, "height": f.height, "bytes": len(f.data),
+                       "sha256": sha256(f.data)} for f in files],
             "data": describe_data(data),
         }
         if spec.animated:    # where each frame's tiles are in the player's atlas
-            entry[PLAYER_KEY] = {f.theme: f.layout for f in files if f.kind == "player"}
+            for key, layout in ((PLAYER_KEY, "page"), (PHONE_PLAYER_KEY, "phone")):
+                entry[key] = {f.theme: f.layout for f in files
+                              if f.kind == "player" and f.medium == layout}
         entry["record"] = seal(entry)
         return Result(name, entry, files, time.perf_counter() - start)
     except Exception as exc:  # reported by name; the other figures still build
@@ -412,7 +419,7 @@ def remove_stale(old: dict[str, dict], entries: dict[str, dict], out: Path) -> l
     removed = []
     for entry in old.values():
         for f in entry["files"]:
-            own = file_name(entry["name"], f["theme"], f["kind"])
+            own = file_name(entry["name"], f["theme"], f["kind"], f.get("layout", "page"))
             if f["path"] != own or own in kept or own in (MANIFEST, LOCK):
                 continue
             path = out / own

@@ -1,5 +1,5 @@
-"""The command line: `convdocs build` renders the figures, `convdocs list` names them,
-`convdocs deck` assembles the teaching kit from the slide files.
+"""The command line: `convdocs build` renders the figures, `convdocs slides` their slides,
+`convdocs list` names them, `convdocs deck` assembles the teaching kit from the slide files.
 
 Problems end in a one-line message naming the file or the option and what to do,
 with exit status 1 (2 for a usage error), and no traceback unless ``--debug``.
@@ -45,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("deck", help="assemble the teaching kit (decks, handout, zips) from "
                                     "the slide files into build/teaching/")
     d.add_argument("--force", action="store_true", help="rebuild even unchanged files")
+    sl = sub.add_parser("slides", help="render every figure on 1920 x 1080 slides into "
+                                       "build/teaching/figures/ (listed in slides.json)")
+    sl.add_argument("--only", nargs="+", metavar="NAME", help="render only these figures")
+    sl.add_argument("--out", metavar="DIR", help="output folder (default: build/teaching/)")
+    sl.add_argument("--jobs", type=int, metavar="N", help="worker processes")
+    sl.add_argument("--force", action="store_true", help="render even unchanged slides")
+    sl.add_argument("--debug", action="store_true", help="show tracebacks")
     args = parser.parse_args(argv)
 
     if args.command == "deck":
@@ -69,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs must be at least 1 (got {args.jobs})")
     try:
-        failed = build.build(only=args.only, out=args.out, jobs=args.jobs, force=args.force)
+        if args.command == "slides":
+            from . import slides
+            failed = slides.build_slides(only=args.only, out=args.out, jobs=args.jobs,
+                                         force=args.force)
+        else:
+            failed = build.build(only=args.only, out=args.out, jobs=args.jobs,
+                                 force=args.force)
     except build.UnknownFigure as exc:
         parser.error(str(exc))
     except (build.BuildError, OSError) as exc:

@@ -20,6 +20,8 @@ from .style import Theme
 CELL = 0.42          # inches per matrix cell
 GAP = 0.55           # inches between panels, room for an operator sign
 TITLE = 0.42         # inches above a panel for its title
+WRAP = 0.5           # inches between the lines of a wrapped row, room for its sign
+TABLE_SLACK = 0.1    # inches: rows whose panels and gaps differ less are a table
 MINUS = "\u2212"     # a real minus sign reads better than a hyphen
 
 
@@ -50,10 +52,17 @@ class Layout:
     margin: float = 0.18
     row_gap: float = 0.3
     rows: list = field(default_factory=list)
+    leads: list = field(default_factory=list)
+    glued: list = field(default_factory=list)
 
-    def add_row(self, panels, gaps=None, title=TITLE, below=0.0):
+    def add_row(self, panels, gaps=None, title=TITLE, below=0.0, lead=False, glued=()):
+        """Add a row. When a narrow medium wraps it: with `lead`, a panel that starts a
+        line keeps the gap before it (room for its tick labels, say); the gaps numbered in
+        `glued` are never broken (a label panel beside its column)."""
         gaps = [GAP] * (len(panels) - 1) if gaps is None else list(gaps)
         self.rows.append((list(panels), gaps, title, below))
+        self.leads.append(lead)
+        self.glued.append(set(glued))
         return len(self.rows) - 1
 
     def size(self):
@@ -63,6 +72,17 @@ class Layout:
                 sum(heights) + self.row_gap * (len(self.rows) - 1) + 2 * self.margin)
 
     def build(self, fig):
+        """Size `fig` and add the panels' Axes, one list per row.
+
+        For the page every row is one line, as designed. For a narrower medium
+        (:func:`convdocs.figures.style.medium`), a row wider than the medium is wrapped:
+        its panels continue on the next line, and the operator sign of the gap where it
+        breaks sits centred between the two lines (:data:`WRAP` inches of room).
+        """
+        medium = style.medium()
+        limit = medium.wrap_width - (2 * self.margin if medium.shows_margins else 0.0)
+        if any(sum(w for w, _ in p) + sum(g) > limit for p, g, _, _ in self.rows):
+            return self._build_wrapped(fig, limit)
         width, height = self.size()
         fig.set_size_inches(width, height)
         axes_rows, self.gap_centres = [], []
@@ -84,7 +104,115 @@ class Layout:
             axes_rows.append(axes)
             self.gap_centres.append(centres)
             y -= title + row_h + below + self.row_gap
+        _record_breaks(fig, self._page_breaks())
         return axes_rows
+
+    def _page_breaks(self):
+        y, breaks = self.margin, []
+        for panels, _, title, below in self.rows[:-1]:
+            y += title + max(h for _, h in panels) + below
+            breaks.append(y + self.row_gap / 2)
+            y += self.row_gap
+        return breaks
+
+
+    def _chunks(self, panels, gaps, limit, lead=False, glued=()):
+        """Split one row's panel indices into lines no wider than `limit` (a panel wider
+        than that has a line of its own). Panels joined by a `glued` gap stay on one
+        line."""
+        units = [[0]]
+        for n in range(1, len(panels)):
+            if n - 1 in glued:
+                units[-1].append(n)
+            else:
+                units.append([n])
+        width = lambda unit: sum(panels[n][0] for n in unit) + \
+            sum(gaps[n] for n in unit[:-1])  # noqa: E731
+        chunks, current, used = [], [], 0.0
+        for unit in units:
+            gap = gaps[unit[0] - 1] if current else 0.0
+            if current and used + gap + width(unit) > limit:
+                chunks.append(current)
+                current, used = [], gap if lead else 0.0
+                gap = 0.0
+            current += unit
+            used += gap + width(unit)
+        return chunks + [current]
+
+    def _lines(self, limit):
+        """The lines a narrow medium shows: (row, panel indices, wrapped before it). A
+        table (every row the same panels) wraps by blocks of columns, so that its columns
+        stay aligned; other rows wrap one by one."""
+        first = self.rows[0]
+        close = lambda a, b: abs(a - b) <= TABLE_SLACK  # noqa: E731
+        table = len(self.rows) > 1 and all(
+            len(p) == len(first[0]) and all(close(a, b) for a, b in zip(g, first[1])) and
+            all(close(w, w0) for (w, _), (w0, _) in zip(p, first[0]))
+            for p, g, _, _ in self.rows)
+        if table:     # chunk the widest of each column, the widest of each gap
+            widest = [(max(p[n][0] for p, _, _, _ in self.rows), 0.0)
+                      for n in range(len(first[0]))]
+            gaps = [max(g[n] for _, g, _, _ in self.rows) for n in range(len(first[1]))]
+            return [(r, chunk, r == 0 and c > 0) for c, chunk in
+                    enumerate(self._chunks(widest, gaps, limit))
+                    for r in range(len(self.rows))], True
+        return [(r, chunk, c > 0) for r, (p, g, _, _) in enumerate(self.rows)
+                for c, chunk in enumerate(self._chunks(p, g, limit, self.leads[r],
+                                                       self.glued[r]))], False
+
+    def _build_wrapped(self, fig, limit):
+        lines, table = self._lines(limit)
+        spans, leads = [], []
+        for r, chunk, _ in lines:
+            panels, gaps = self.rows[r][0], self.rows[r][1]
+            leads.append(gaps[chunk[0] - 1] if self.leads[r] and chunk[0] else 0.0)
+            spans.append(sum(panels[n][0] for n in chunk) + sum(gaps[n] for n in chunk[:-1])
+                         + leads[-1])
+        width = max(spans) + 2 * self.margin
+        height = 2 * self.margin
+        for i, (r, chunk, wrapped) in enumerate(lines):
+            _, _, title, below = self.rows[r]
+            height += max(self.rows[r][0][n][1] for n in chunk) + title + below
+            if i:
+                height += WRAP if wrapped else self.row_gap
+        fig.set_size_inches(width, height)
+        axes_rows = [[None] * len(p) for p, _, _, _ in self.rows]
+        self.gap_centres = [[None] * len(g) for _, g, _, _ in self.rows]
+        breaks = []
+        y = height - self.margin
+        for i, ((r, chunk, wrapped), span) in enumerate(zip(lines, spans)):
+            panels, gaps, title, below = self.rows[r]
+            if i:
+                if wrapped:      # the sign of the gap where the row broke, between the lines
+                    for row in (range(len(self.rows)) if table else (r,)):
+                        if 0 < chunk[0] <= len(self.gap_centres[row]):
+                            if self.gap_centres[row][chunk[0] - 1] is None:
+                                self.gap_centres[row][chunk[0] - 1] = (0.5,
+                                                                       (y - WRAP / 2) / height)
+                y -= WRAP if wrapped else self.row_gap
+            row_h = max(panels[n][1] for n in chunk)
+            x = (width - span) / 2 + leads[i]
+            y_mid = y - title - row_h / 2
+            for n in chunk:
+                w, h = panels[n]
+                ax = fig.add_axes((x / width, (y_mid - h / 2) / height, w / width, h / height))
+                ax.set_axis_off()
+                axes_rows[r][n] = ax
+                x += w
+                if n != chunk[-1]:
+                    self.gap_centres[r][n] = ((x + gaps[n] / 2) / width, y_mid / height)
+                    x += gaps[n]
+            y -= title + row_h + below
+            if i + 1 < len(lines):
+                breaks.append(height - (y - (WRAP if lines[i + 1][2] else self.row_gap) / 2))
+        _record_breaks(fig, breaks)
+        return axes_rows
+
+
+def _record_breaks(fig, breaks):
+    """Note on the figure where its lines of panels meet (inches from the top): the places
+    a slide may cut a figure too tall for it (see render.slides)."""
+    fig.convdocs_breaks = list(breaks)
 
 
 def grid_size(shape) -> tuple[float, float]:

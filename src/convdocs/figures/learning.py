@@ -134,7 +134,7 @@ class FilterLearning:
         d = self.d
         lay = Layout(row_gap=0.2)
         k = (3 * KERNEL_CELL, 3 * KERNEL_CELL)
-        lay.add_row([k, k, (2.9, k[1])], gaps=[0.45, 0.95], below=0.3)
+        lay.add_row([k, k, (2.9, k[1])], gaps=[0.45, 0.95], below=0.3, lead=True)
         lay.add_row([(PICTURE, PICTURE)] * 4, gaps=[0.25, 0.55, 0.25], title=0.45, below=0.8)
         (k_ax, t_ax, loss_ax), pictures = lay.build(fig)
         weight_cells(t_ax, d["target"], theme)

@@ -80,9 +80,15 @@ def sum_text(products) -> str:
     return " + ".join(f"({t})" if t.startswith(draw.MINUS) else t for t in terms)
 
 
+LINE_BOTTOM = 0.1    # inches: off the page, the line's bottom edge (it may wrap to two lines)
+
+
 def arithmetic_line(fig, theme, text, *, done=False):
-    return fig.text(0.5, LINE_Y, text, ha="center", fontsize=style.LABEL_SIZE,
-                    color=theme.muted if done else theme.text)
+    colour = theme.muted if done else theme.text
+    if style.medium().name != "page":     # a taller, wrapped figure: keep it at the bottom
+        return fig.text(0.5, LINE_BOTTOM / fig.get_size_inches()[1], text, ha="center",
+                        va="bottom", fontsize=style.LABEL_SIZE, color=colour)
+    return fig.text(0.5, LINE_Y, text, ha="center", fontsize=style.LABEL_SIZE, color=colour)
 
 
 def hatch_cells(ax, mask, theme):

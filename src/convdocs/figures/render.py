@@ -10,18 +10,21 @@ matplotlib settings.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import oxipng
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image, PngImagePlugin
 
 from . import style
 from .spec import ATTRIBUTION, SOURCE_URL, FigureSpec, Timing
 from .spec import file_name as spec_file_name
-from .style import Theme
+from .style import Medium, Theme
 
 PNG_METADATA = {"Software": None}
 
@@ -44,6 +47,11 @@ HOLD = 2.5                # the first and last frames stay this many times longe
 # large frame strips and key frames, where level 2 costs 5x the time for 6% of size.
 PNG_LEVEL, FRAME_PNG_LEVEL = 2, 0
 PNG_DEFLATE = oxipng.Deflaters.libdeflater(10)
+# Phone files are many and tall, and a build makes them beside the page's: the fastest
+# settings (oxipng level 0: 0.1-0.3 s a file instead of 1.4 s, 7-25 % more bytes; WebP
+# method 1: a fourteenth of the time for 13 % more bytes). Both stay lossless.
+PHONE_PNG_LEVEL = 0
+PHONE_WEBP = {"method": 1, "quality": 50}
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class File:
     kind: str            # "png", "svg", "gif", "frames" or "player"
     theme: str
     layout: dict | None = field(default=None, compare=False)   # a player atlas's layout
+    medium: str = "page"  # the layout the file is for: "page" or "phone"
 
 
 def _blank() -> Figure:
@@ -65,26 +74,119 @@ def _blank() -> Figure:
     return fig
 
 
-def draw(spec: FigureSpec, data, theme: Theme, step: int | None = None, frames=None) -> Figure:
+def draw(spec: FigureSpec, data, theme: Theme, step: int | None = None, frames=None,
+         medium: Medium = style.PAGE) -> Figure:
     """A fresh Figure with `spec` drawn into it in one pass, for `theme` (and, for an
-    animation, `step`; `frames` is the animation object when the caller has one)."""
-    with style.context(theme):
+    animation, `step`; `frames` is the animation object when the caller has one), laid out
+    for `medium`."""
+    with style.context(theme), style.drawing_for(medium):
         fig = _blank()
         if spec.animated:
             frames = frames or spec.animate(data)
-            frames.moving(frames.static(fig, theme), step)
+            ctx = frames.static(fig, theme)
+            fit_text(fig, medium)
+            fit_text(fig, medium, frames.moving(ctx, step))
         else:
             spec.draw(fig, theme, data)
+            fit_text(fig, medium)
     return fig
 
 
-def png_bytes(fig: Figure, dpi: int = style.PNG_DPI, metadata: dict | None = None) -> bytes:
+# -- the one place that adapts a drawing to a medium ---------------------------------------
+
+def scale(fig: Figure, medium: Medium) -> float:
+    """How much of its design size `fig` is shown at in `medium`: 1, or less on a phone
+    when even the wrapped figure is wider than the column."""
+    if medium.name != "phone":
+        return 1.0
+    width = fig.get_size_inches()[0] * medium.px_per_inch
+    return min(1.0, medium.width_px / width)
+
+
+def css_px_per_point(fig: Figure, medium: Medium) -> float:
+    """Pixels of the medium that one point of text becomes, as the figure is shown."""
+    return medium.px_per_inch * scale(fig, medium) / 72
+
+
+def file_dpi(fig: Figure, medium: Medium) -> float:
+    """The dpi to save `fig` at for `medium`'s files."""
+    return medium.px_per_inch * scale(fig, medium) * medium.file_scale
+
+
+TEXT_MARGIN = 0.08    # design inches kept clear at the figure's sides when text is wrapped
+
+
+def _texts(fig: Figure, artists=None):
+    found = fig.findobj(Text) if artists is None else \
+        [t for a in artists for t in (a.findobj(Text) if hasattr(a, "findobj") else ())]
+    return [t for t in found if t.get_text().strip()]
+
+
+def fit_text(fig: Figure, medium: Medium, artists=None):
+    """Make the text of `fig` (or only of `artists`, a frame's moving layer) readable in
+    `medium`: no text under the medium's smallest size as the figure is shown there, and
+    no line wider than the figure (it is broken at spaces). Nothing changes on the page.
+    Returns `artists`."""
+    if medium.name == "page":
+        return artists
+    smallest = medium.min_text_px / css_px_per_point(fig, medium)
+    texts = _texts(fig, artists)
+    for t in texts:
+        if t.get_fontsize() < smallest:
+            t.set_fontsize(smallest)
+    renderer = fig.canvas.get_renderer()
+    for t in texts:
+        room = _room(t, renderer, fig)
+        if room is not None and t.get_window_extent(renderer).width > room:
+            _break_lines(t, renderer, room)
+    return artists
+
+
+def _room(t: Text, renderer, fig: Figure) -> float | None:
+    """How wide text `t` may be, in display pixels, to stay inside the figure (keeping
+    TEXT_MARGIN) where it is anchored; None for rotated text."""
+    if t.get_rotation() % 180:
+        return None
+    box = t.get_window_extent(renderer)
+    left, right = TEXT_MARGIN * fig.dpi, fig.bbox.width - TEXT_MARGIN * fig.dpi
+    if box.x0 >= left and box.x1 <= right:
+        return None
+    ha = t.get_horizontalalignment()
+    if ha == "center":
+        middle = (box.x0 + box.x1) / 2
+        return 2 * max(min(middle - left, right - middle), 0.0)
+    return right - box.x0 if ha == "left" else box.x1 - left
+
+
+def _break_lines(t: Text, renderer, room: float) -> None:
+    words, lines = t.get_text().replace("\n", " \n ").split(" "), []
+    line = ""
+    for word in words:
+        if word == "\n":
+            lines.append(line)
+            line = ""
+            continue
+        trial = f"{line} {word}" if line else word
+        t.set_text(trial)
+        if line and t.get_window_extent(renderer).width > room:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    lines.append(line)
+    t.set_text("\n".join(lines))
+
+
+def png_bytes(fig: Figure, dpi: float = style.PNG_DPI, metadata: dict | None = None,
+              level: int = PNG_LEVEL) -> bytes:
     """Save a drawn figure as an optimised, deterministic PNG."""
     buf = io.BytesIO()
     # oxipng recompresses everything, so the first encoding only needs to be fast.
     fig.savefig(buf, format="png", dpi=dpi, metadata=metadata or PNG_METADATA,
                 pil_kwargs={"compress_level": 1})
-    return oxipng.optimize_from_memory(buf.getvalue(), level=PNG_LEVEL, deflate=PNG_DEFLATE)
+    if level == PNG_LEVEL:
+        return oxipng.optimize_from_memory(buf.getvalue(), level=level, deflate=PNG_DEFLATE)
+    return oxipng.optimize_from_memory(buf.getvalue(), level=level)
 
 
 def _svg(fig: Figure, metadata: dict) -> bytes:
@@ -105,18 +207,21 @@ def raster(fig: Figure, theme: Theme, dpi: int) -> Image.Image:
         return _image(fig)
 
 
-def layered(frames, theme: Theme, steps, dpi: int) -> list[Image.Image]:
+def layered(frames, theme: Theme, steps, dpi: float | None,
+            medium: Medium = style.PAGE) -> list[Image.Image]:
     """Frames of an animation drawn in layers: the static layer once, then for each step
-    that background with the artists the step returns drawn over it (in z-order)."""
+    that background with the artists the step returns drawn over it (in z-order).
+    `dpi` None is the dpi of `medium`'s files."""
     images = []
-    with style.context(theme):
+    with style.context(theme), style.drawing_for(medium):
         fig = _blank()
         ctx = frames.static(fig, theme)
-        fig.set_dpi(dpi)
+        fit_text(fig, medium)
+        fig.set_dpi(file_dpi(fig, medium) if dpi is None else dpi)
         fig.canvas.draw()
         background = fig.canvas.copy_from_bbox(fig.bbox)
         for step in steps:
-            added = frames.moving(ctx, step)
+            added = fit_text(fig, medium, frames.moving(ctx, step))
             fig.canvas.restore_region(background)
             for artist in sorted(added, key=lambda a: a.get_zorder()):
                 fig.draw_artist(artist)
@@ -206,19 +311,50 @@ def palette_steps(timing: Timing, n: int, data) -> list[int]:
     return sorted(set(timing.strip_steps(n, data)) | {timing.key_index(n, data)})
 
 
-def file_name(name: str, theme: Theme, kind: str) -> str:
-    return spec_file_name(name, theme.name, kind)
+def file_name(name: str, theme: Theme, kind: str, layout: str = "page") -> str:
+    return spec_file_name(name, theme.name, kind, layout)
 
 
 def render(spec: FigureSpec, data=None) -> list[File]:
-    """Every file of one figure, in both themes, from its data (computed once here unless
-    the caller passes it)."""
+    """Every committed file of one figure, page and phone layouts, in both themes, from its
+    data (computed once here unless the caller passes it)."""
     data = spec.compute() if data is None else data
     frames = spec.animate(data) if spec.animated else None
     files = []
     for theme in style.THEMES:
         with style.context(theme):   # savefig reads rcParams too
             files += _render_theme(spec, data, frames, theme)
+            files += _render_phone(spec, data, frames, theme)
+    return files
+
+
+def _render_phone(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
+    """The phone layout: a 2x PNG and, for an animation, its 1x GIF and player atlas."""
+    phone, files, key = style.PHONE, [], None
+    png_meta = png_metadata(spec.title)
+    name = lambda kind: file_name(spec.name, theme, kind, "phone")  # noqa: E731
+    if frames is not None:
+        timing, n = spec.timing, frames.frames
+        key = timing.key_index(n, data)
+        big = layered(frames, theme, range(n), None, phone)
+        small = [gif_frame(f) for f in big]
+        gif = _gif(small, durations(timing, n), palette_steps(timing, n, data),
+                   f"{spec.title}. {ATTRIBUTION}")
+        files.append(File(name("gif"), gif, small[0].width, small[0].height, "gif",
+                          theme.name, medium="phone"))
+        atlas, layout = player_atlas(big, key, durations(timing, n))
+        files.append(File(name("player"), _webp_image(atlas, **PHONE_WEBP), atlas.width,
+                          atlas.height,
+                          "player", theme.name, layout, medium="phone"))
+        png = _png_image(big[key], png_meta)
+        size = big[key].size
+    else:
+        fig = draw(spec, data, theme, medium=phone)
+        png = png_bytes(fig, dpi=file_dpi(fig, phone), metadata=png_meta,
+                        level=PHONE_PNG_LEVEL)
+        with Image.open(io.BytesIO(png)) as img:
+            size = img.size
+    files.append(File(name("png"), png, *size, "png", theme.name, medium="phone"))
     return files
 
 
@@ -373,9 +509,193 @@ def player_atlas(frames: list[Image.Image], key: int, ms: list[int]) -> tuple[Im
                    "frames": [" ".join(boxes) for boxes in layout]}
 
 
-def _webp_image(img: Image.Image) -> bytes:
-    """Lossless WebP: exact pixels, and a third of a PNG's bytes for these frames. (Less
-    effort saves little time here: method 4 takes 12 % less, for atlases 8 % larger.)"""
+def _webp_image(img: Image.Image, method: int = 5, quality: int = 100) -> bytes:
+    """Lossless WebP: exact pixels, and a third of a PNG's bytes for these frames
+    (`method` and `quality` trade encoding time for bytes, never pixels; for the page's
+    atlases, method 4 would take 12 % less time for 8 % more bytes)."""
     buf = io.BytesIO()
-    img.save(buf, format="WEBP", lossless=True, quality=100, method=5, exact=True)
+    img.save(buf, format="WEBP", lossless=True, quality=quality, method=method, exact=True)
     return buf.getvalue()
+
+
+# -- slides: 16:9, 1920 x 1080, the figure enlarged under its title -------------------------
+
+SLIDE_W, SLIDE_H = 1920, 1080
+SLIDE_TITLE_PT = 24        # 48 px at 144 px per inch
+SLIDE_TITLE_TOP = 0.3      # slide inches above the title
+SLIDE_BAND = 130           # px at the top for the title
+SLIDE_PAD = 8              # px of background kept around each piece of a figure
+
+
+@dataclass(frozen=True)
+class SlidePart:
+    """One slide of a figure: a 1920 x 1080 PNG and SVG (and GIF, for an animation), and
+    the title written on it ("Title (2/3)" for the second of three)."""
+
+    index: int             # 1..n
+    count: int             # n
+    title: str
+    png: bytes
+    svg: bytes
+    gif: bytes | None
+    width: int = SLIDE_W
+    height: int = SLIDE_H
+
+
+def slide_area() -> tuple[int, int, int, int]:
+    """Where a figure may go on a slide: (x0, y0, x1, y1) in px, under the title."""
+    margin = round(style.SLIDE_MARGIN * style.SLIDE_DPI)
+    return margin, SLIDE_BAND, SLIDE_W - margin, SLIDE_H - margin
+
+
+def _cuts(used: np.ndarray, start: int, stop: int, room: int,
+          breaks=()) -> list[tuple[int, int]]:
+    """Split [start, stop) into spans no longer than `room`, cutting where `used` is False
+    (no ink across): at one of `breaks` (where the figure's lines of panels meet) when one
+    fits, the nearest the even split; else in the widest blank band."""
+    spans = []
+    while stop - start > room:
+        k = -(-(stop - start) // room)
+        target = start + (stop - start) / k
+        fits = [b for b in breaks if start < b <= start + room and not used[b]]
+        if fits:
+            cut = min(fits, key=lambda b: abs(b - target))
+            spans.append((start, cut))
+            start = cut
+            continue
+        window = ~used[start + 1:start + room + 1]
+        # Runs of blank lines; cut in the middle of the widest (the space between rows
+        # of panels, not between a panel and its title), the nearest the target on a tie.
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], window.astype(np.int8), [0]))))
+        runs = [(int(a) + start + 1, int(b) + start + 1) for a, b in zip(edges[::2],
+                                                                        edges[1::2])]
+        if runs:
+            a, b = max(runs, key=lambda r: (r[1] - r[0], -abs((r[0] + r[1]) / 2 - target)))
+            cut = (a + b) // 2
+        else:
+            cut = start + room
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, stop))
+    return spans
+
+
+def _trim(ink: np.ndarray, box):
+    x0, y0, x1, y1 = box
+    rows = np.flatnonzero(ink[y0:y1, x0:x1].any(axis=1))
+    cols = np.flatnonzero(ink[y0:y1, x0:x1].any(axis=0))
+    if not rows.size:
+        return None
+    return x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1
+
+
+def slide_pieces(ink: np.ndarray, breaks=()) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) of a figure's image that each fit the slide's area at full
+    size: bands cut across blank rows (preferably at `breaks`, px from the top), and a band
+    still too wide cut at blank columns. `ink` is True where any frame differs from the
+    background."""
+    ax0, ay0, ax1, ay1 = slide_area()
+    room_w, room_h = ax1 - ax0 - 2 * SLIDE_PAD, ay1 - ay0 - 2 * SLIDE_PAD
+    whole = _trim(ink, (0, 0, ink.shape[1], ink.shape[0]))
+    if whole is None:
+        return [(0, 0, ink.shape[1], ink.shape[0])]
+    boxes = []
+    for y0, y1 in _cuts(ink.any(axis=1), whole[1], whole[3], room_h, breaks):
+        band = _trim(ink, (whole[0], y0, whole[2], y1))
+        if band is None:
+            continue
+        for x0, x1 in _cuts(ink[band[1]:band[3]].any(axis=0), band[0], band[2], room_w):
+            piece = _trim(ink, (x0, band[1], x1, band[3]))
+            if piece is not None:
+                boxes.append(piece)
+    return boxes
+
+
+def _slide_title(text: str, theme: Theme) -> tuple[Image.Image, bytes]:
+    """An empty slide with its title: the 1920 x 1080 image and the SVG."""
+    with style.context(theme):
+        fig = _blank()
+        fig.set_size_inches(SLIDE_W / style.SLIDE_DPI, SLIDE_H / style.SLIDE_DPI)
+        t = fig.text(0.5, 1 - SLIDE_TITLE_TOP * style.SLIDE_DPI / SLIDE_H, text, ha="center",
+                     va="top", fontsize=SLIDE_TITLE_PT, color=theme.text)
+        room = (SLIDE_W - 2 * style.SLIDE_MARGIN * style.SLIDE_DPI) * fig.dpi / style.SLIDE_DPI
+        if t.get_window_extent(fig.canvas.get_renderer()).width > room:
+            _break_lines(t, fig.canvas.get_renderer(), room)
+        image = raster(fig, theme, style.SLIDE_DPI)
+        svg = _svg(fig, svg_metadata(text))
+    return image, svg
+
+
+_SVG_ROOT = re.compile(r'<svg [^>]*?width="([\d.]+)pt" height="([\d.]+)pt" '
+                       r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+def _nested_svg(figure_svg: bytes, box, at, px_per_pt: float) -> str:
+    """The figure's SVG as an element of a slide: cropped to `box` (figure px), placed at
+    `at` (slide px), its ids prefixed so they cannot clash with the title's."""
+    text = figure_svg.decode()
+    text = text[text.index("<svg "):]
+    x0, y0, x1, y1 = (v / px_per_pt for v in box)
+    x, y = at
+    scale = SLIDE_W / (SLIDE_W / style.SLIDE_DPI * 72)    # slide px per slide pt: 2
+    w, h = (box[2] - box[0]) / scale, (box[3] - box[1]) / scale
+    root = (f'<svg x="{x / scale:.3f}" y="{y / scale:.3f}" width="{w:.3f}" '
+            f'height="{h:.3f}" viewBox="{x0:.3f} {y0:.3f} {x1 - x0:.3f} {y1 - y0:.3f}"')
+    text = _SVG_ROOT.sub(lambda m: root, text, count=1)
+    text = re.sub(r'id="([^"]+)"', r'id="f-\1"', text)
+    text = text.replace('href="#', 'href="#f-').replace("url(#", "url(#f-")
+    return text
+
+
+def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]:
+    """A figure on 16:9 slides (1920 x 1080 px, 144 px per inch): its title at 24 pt and
+    the figure drawn for :data:`convdocs.figures.style.SLIDE`, enlarged 18/11 times, so
+    11 pt digits are 18 pt (36 px). A figure too big for one slide at that size is cut
+    into several, across blank rows (and columns), never shrunk. An animation's slides
+    also have a GIF of every frame at 1920 x 1080, with the page GIF's timing."""
+    slide = style.SLIDE
+    frames = frames or (spec.animate(data) if spec.animated else None)
+    dpi = slide.px_per_inch
+    key = None
+    if frames is not None:
+        n = frames.frames
+        key = spec.timing.key_index(n, data)
+        images = layered(frames, theme, range(n), dpi, slide)
+        arrays = [np.asarray(i) for i in images]
+    fig = draw(spec, data, theme, key, frames, medium=slide)
+    if frames is None:
+        arrays = [np.asarray(raster(fig, theme, dpi))]
+    with style.context(theme):       # the SVG's ids are hashed with the style's salt
+        figure_svg = _svg(fig, svg_metadata(spec.title))
+    bg = np.array([round(255 * v) for v in to_rgb(theme.background)], dtype=np.uint8)
+    ink = np.zeros(arrays[0].shape[:2], bool)
+    for a in arrays:
+        ink |= (a != bg).any(axis=-1)
+    breaks = [round(y * dpi) for y in getattr(fig, "convdocs_breaks", ())]
+    boxes = slide_pieces(ink, [b for b in breaks if 0 < b < ink.shape[0]])
+    key_image = arrays[key if key is not None else 0]
+    ax0, ay0, ax1, ay1 = slide_area()
+    parts = []
+    for i, box in enumerate(boxes, 1):
+        x0, y0, x1, y1 = box = (max(box[0] - SLIDE_PAD, 0), max(box[1] - SLIDE_PAD, 0),
+                                min(box[2] + SLIDE_PAD, ink.shape[1]),
+                                min(box[3] + SLIDE_PAD, ink.shape[0]))
+        title = spec.title if len(boxes) == 1 else f"{spec.title} ({i}/{len(boxes)})"
+        canvas, title_svg = _slide_title(title, theme)
+        at = (ax0 + (ax1 - ax0 - (x1 - x0)) // 2, ay0 + (ay1 - ay0 - (y1 - y0)) // 2)
+
+        def place(pixels):
+            page = canvas.copy()
+            page.paste(Image.fromarray(np.ascontiguousarray(pixels[y0:y1, x0:x1])), at)
+            return page
+        png = _png_image(place(key_image), png_metadata(title))
+        outer = title_svg.decode()
+        svg = (outer[:outer.rindex("</svg>")] + _nested_svg(figure_svg, box, at, dpi / 72)
+               + "</svg>\n").encode()
+        gif = None
+        if frames is not None:
+            gif = _gif([place(a) for a in arrays], durations(spec.timing, len(arrays)),
+                       palette_steps(spec.timing, len(arrays), data),
+                       f"{title}. {ATTRIBUTION}")
+        parts.append(SlidePart(i, len(boxes), title, png, svg, gif))
+    return parts

@@ -104,18 +104,33 @@ EXTENSIONS = {"png": "png", "svg": "svg", "gif": "gif", "frames": "frames.png",
               "thumb": "thumb.png", "player": "player.webp"}
 
 
-def kinds(spec: FigureSpec) -> tuple[str, ...]:
-    """The kinds of file a figure has: a 2x PNG, an SVG and a small thumbnail for the
-    gallery's index; an animation also has a GIF, a print strip of its frames and the site
-    player's atlas of its 2x frames."""
+LAYOUTS = ("page", "phone")   # the layouts whose files are committed in figures/
+
+
+def kinds(spec: FigureSpec, layout: str = "page") -> tuple[str, ...]:
+    """The kinds of file a figure has in a layout.
+
+    On the page: a 2x PNG, an SVG and a small thumbnail for the gallery's index; an
+    animation also has a GIF, a print strip of its frames and the site player's atlas of
+    its 2x frames. On a phone: the 2x PNG; an animation also has its GIF (1x, the no-JS
+    fallback) and its player atlas.
+    """
+    if layout == "phone":
+        return ("gif", "player", "png") if spec.animated else ("png",)
     return (("gif", "frames", "player", "png", "svg", "thumb") if spec.animated
             else ("png", "svg", "thumb"))
 
 
-def file_name(name: str, theme: str, kind: str) -> str:
-    """``NAME.THEME.EXT``, for example ``grid.dark.png`` or ``convolution.light.frames.png``."""
-    return f"{name}.{theme}.{EXTENSIONS[kind]}"
+def file_name(name: str, theme: str, kind: str, layout: str = "page") -> str:
+    """``NAME.THEME.EXT`` on the page, for example ``grid.dark.png`` or
+    ``convolution.light.frames.png``; ``NAME.LAYOUT.THEME.EXT`` in another layout, such as
+    ``grid.phone.dark.png``, ``grid.slide.light.svg`` or ``tiny-cnn.slide-2.dark.png``."""
+    if layout == "page":
+        return f"{name}.{theme}.{EXTENSIONS[kind]}"
+    return f"{name}.{layout}.{theme}.{EXTENSIONS[kind]}"
 
 
 def file_names(spec: FigureSpec, themes) -> list[str]:
-    return [file_name(spec.name, theme, kind) for theme in themes for kind in kinds(spec)]
+    """Every committed file of a figure: page and phone layouts, every theme."""
+    return [file_name(spec.name, theme, kind, layout) for layout in LAYOUTS
+            for theme in themes for kind in kinds(spec, layout)]

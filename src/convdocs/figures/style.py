@@ -12,6 +12,7 @@ checks contrast and distance under simulated colour vision.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,3 +132,75 @@ def palette(theme: Theme) -> dict:
             "cell_line": theme.cell_line, "input": theme.input, "kernel": theme.kernel,
             "output": theme.output, "window": theme.window,
             "signed": [to_hex(rgba) for rgba in lut]}
+
+
+# -- layouts: where a figure is shown ------------------------------------------------------
+#
+# One figure is drawn for three media. Drawing code sizes everything in *design inches*
+# (one matrix cell is draw.CELL inches) and text in points; a medium says how many pixels a
+# design inch becomes there, how wide the figure may be, and how small text may get.
+#
+# * page: the site's wide column, 100 CSS px per inch, files 2x. Today's figures, unchanged.
+# * phone: a 358 CSS px column. Rows too wide are wrapped (draw.Layout.build); a figure
+#   still too wide is shown smaller, at 358 px, with its text enlarged so nothing is under
+#   11 CSS px at that size. Files are 2x (PNG width / 2 = CSS width <= 358).
+# * slide: a 16:9 slide, 13.333 x 7.5 in at 144 px per inch = 1920 x 1080. The figure is
+#   drawn enlarged 18/11 times (11 pt digits become 18 pt = 36 px), under a 24 pt title;
+#   text under 11 pt is raised to 11 pt first. A figure taller than the slide is split
+#   into several slides, never shrunk.
+
+@dataclass(frozen=True)
+class Medium:
+    """Where a figure is shown; see the notes above."""
+
+    name: str
+    width_px: float           # the widest the figure may be there, in the medium's px
+    px_per_inch: float        # px per design inch at full size
+    min_text_px: float        # no text smaller than this, in the medium's px
+    file_scale: int = 1       # files are this many times the medium's px (2x PNGs)
+    height_px: float = 0.0    # a fixed canvas height (slides), else 0
+    title_px: float = 0.0     # the figure's title on the canvas (slides), else none
+
+    @property
+    def wrap_width(self) -> float:
+        """Design inches a row may span before draw.Layout wraps it (page: never)."""
+        if self.name == "page":
+            return float("inf")
+        return self.width_px / self.px_per_inch
+
+    @property
+    def shows_margins(self) -> bool:
+        """Whether a figure's blank margins are shown (a phone shows the whole figure; a
+        slide shows the figure's ink, cropped)."""
+        return self.name != "slide"
+
+
+SLIDE_DPI = 144                                   # 1920 px across 13.333 in
+SLIDE_SCALE = 18 / NUMBER_SIZE                    # 11 pt digits become 18 pt on a slide
+SLIDE_MARGIN = 0.3                                # slide inches around the figure
+PAGE = Medium("page", width_px=float("inf"), px_per_inch=PAGE_DPI, min_text_px=11,
+              file_scale=2)
+PHONE = Medium("phone", width_px=358, px_per_inch=PAGE_DPI, min_text_px=11, file_scale=2)
+SLIDE = Medium("slide", width_px=1920 - 2 * SLIDE_MARGIN * SLIDE_DPI - 16,
+               px_per_inch=SLIDE_DPI * SLIDE_SCALE, min_text_px=36, height_px=1080,
+               title_px=48)
+MEDIA = (PAGE, PHONE, SLIDE)
+
+_medium: contextvars.ContextVar[Medium] = contextvars.ContextVar("convdocs_medium",
+                                                                 default=PAGE)
+
+
+def medium() -> Medium:
+    """The medium being drawn for. The renderer sets it (:func:`drawing_for`); drawing code
+    that must lay out differently asks here. Outside the renderer it is the page."""
+    return _medium.get()
+
+
+@contextlib.contextmanager
+def drawing_for(m: Medium):
+    """Draw for medium `m` inside this block (the renderer's one switch)."""
+    token = _medium.set(m)
+    try:
+        yield m
+    finally:
+        _medium.reset(token)

@@ -95,7 +95,9 @@ def receptive_caption(data):
 def draw_receptive_field(fig, theme, data):
     fields = [int(size) for size, _ in data["fields"][1:]]
     n = 16
-    cell = 0.3
+    # inches per cell: smaller on a phone (no shrinking to fit the column) and on a slide
+    # (the grid would be taller than the slide at full size)
+    cell = {"phone": 0.2, "slide": 0.22}.get(style.medium().name, 0.3)
     lay = Layout()
     lay.add_row([(n * cell, n * cell), (2.4, n * cell)], gaps=[0.3])
     ax, legend = lay.build(fig)[0]
@@ -151,7 +153,9 @@ def draw_first_filters(fig, theme, data):
         _signed_map(bottom, maps[..., j], theme)
         draw.title(bottom, f"map {j + 1}", theme)
         a, b = top.get_position(), bottom.get_position()
-        fig.text((a.x0 + a.x1) / 2, (a.y0 + b.y1) / 2 - 0.02, ARROW_DOWN, ha="center",
+        # 0.02 of the page figure's height is 0.09 inches: the same drop in a taller layout
+        drop = 0.02 if style.medium().name == "page" else 0.09 / fig.get_size_inches()[1]
+        fig.text((a.x0 + a.x1) / 2, (a.y0 + b.y1) / 2 - drop, ARROW_DOWN, ha="center",
                  va="center", fontsize=16, color=theme.muted)
 
 
@@ -237,48 +241,64 @@ def _panel(fig, size, x, y, w, h):
 
 def draw_decider_filters(fig, theme, data):
     """A grid: the hand-picked and the learned filters in two rows of columns, and under
-    each learned filter the map it makes of each example (one row per class)."""
+    each learned filter the map it makes of each example (one row per class). On a phone
+    the grid is two blocks of two filters, one above the other, each example's name
+    written over its picture."""
     hand, learned, pictures, maps = (data[k] for k in ("hand-picked", "learned", "examples",
                                                       "maps"))
     n, kernel = len(learned), draw.grid_size(learned.shape[1:])[0]
-    margin, labels, pitch, small = 0.18, 2.0, kernel + 0.25, 0.8
-    left = [margin + labels + 0.45 + j * pitch for j in range(n)]
+    phone = style.medium().name == "phone"
+    blocks = [range(0, 2), range(2, n)] if phone and n > 2 else [range(n)]
+    margin, labels, pitch, small = 0.18, (1.05 if phone else 2.0), kernel + 0.25, 0.8
+    name_room = draw.TITLE + 0.15 if phone else 0.0    # an example's name over its picture
+    left = [margin + labels + 0.45 + (j - block[0]) * pitch for block in blocks
+            for j in block]
     rows_y, y = [], margin
-    for title, height, gap in ((draw.TITLE, kernel, 0.2), (draw.TITLE, kernel, 0.25),
-                               *(((draw.TITLE if k == 0 else 0.0), small, 0.15)
-                                 for k in range(len(pictures)))):
-        rows_y.append(y + title)
-        y += title + height + gap
-    size = (left[-1] + kernel + margin, y - 0.15 + margin)
+    for b in blocks:
+        block_rows = []
+        for title, height, gap in ((draw.TITLE, kernel, 0.2), (draw.TITLE, kernel, 0.25),
+                                   *(((draw.TITLE if k == 0 else name_room), small, 0.15)
+                                     for k in range(len(pictures)))):
+            block_rows.append(y + title)
+            y += title + height + gap
+        rows_y.append(block_rows)
+        y += 0.35 if b is not blocks[-1] else 0.0
+    size = (max(left) + kernel + margin, y - 0.15 + margin)
     fig.set_size_inches(*size)
-    for (row, label, values, decimals) in ((0, "hand-picked", hand, None),
-                                           (1, "learned", learned, 1)):
-        fig.text((margin + labels) / size[0], 1 - (rows_y[row] + kernel / 2) / size[1], label,
-                 ha="right", va="center", fontsize=style.TITLE_SIZE, color=theme.text)
-        for j in range(n):
-            ax = _panel(fig, size, left[j], rows_y[row], kernel, kernel)
-            if decimals is None:
-                kernel_matrix(ax, values[j], theme)
-                draw.frame(ax, 0, 0, *values[j].shape, theme.kernel, lw=2.5)
+    for b, block in enumerate(blocks):
+        rows = rows_y[b]
+        for (row, label, values, decimals) in ((0, "hand-picked", hand, None),
+                                               (1, "learned", learned, 1)):
+            fig.text((margin + labels) / size[0], 1 - (rows[row] + kernel / 2) / size[1],
+                     label, ha="right", va="center", fontsize=style.TITLE_SIZE,
+                     color=theme.text)
+            for j in block:
+                ax = _panel(fig, size, left[j], rows[row], kernel, kernel)
+                if decimals is None:
+                    kernel_matrix(ax, values[j], theme)
+                    draw.frame(ax, 0, 0, *values[j].shape, theme.kernel, lw=2.5)
+                else:
+                    weight_cells(ax, values[j], theme, decimals=decimals,
+                                 limit=float(np.abs(values).max()))
+                draw.title(ax, f"filter {j + 1}", theme)
+        top = float(maps.max()) or 1.0
+        for k, name in enumerate(learn.CLASSES[:len(pictures)]):
+            y = rows[2 + k]
+            ax = _panel(fig, size, margin + labels - small, y, small, small)
+            draw.picture(ax, pictures[k], theme, norm=draw.norm_for(pictures, "gray", 1.0),
+                         role="input")
+            if phone:
+                draw.title(ax, name, theme).pop().set_fontsize(style.LABEL_SIZE)
             else:
-                weight_cells(ax, values[j], theme, decimals=decimals,
-                             limit=float(np.abs(values).max()))
-            draw.title(ax, f"filter {j + 1}", theme)
-    top = float(maps.max()) or 1.0
-    for k, name in enumerate(learn.CLASSES[:len(pictures)]):
-        y = rows_y[2 + k]
-        ax = _panel(fig, size, margin + labels - small, y, small, small)
-        draw.picture(ax, pictures[k], theme, norm=draw.norm_for(pictures, "gray", 1.0),
-                     role="input")
-        fig.text((margin + labels - small - 0.12) / size[0], 1 - (y + small / 2) / size[1],
-                 CLASS_LINES[name], ha="right", va="center", fontsize=style.LABEL_SIZE,
-                 color=theme.text)
-        for j in range(n):
-            ax = _panel(fig, size, left[j] + (kernel - small) / 2, y, small, small)
-            draw.picture(ax, maps[k, ..., j], theme, norm=draw.norm_for(maps, "gray", top),
-                         role="output")
-            if k == 0:
-                draw.title(ax, f"map {j + 1}", theme)
+                fig.text((margin + labels - small - 0.12) / size[0],
+                         1 - (y + small / 2) / size[1], CLASS_LINES[name], ha="right",
+                         va="center", fontsize=style.LABEL_SIZE, color=theme.text)
+            for j in block:
+                ax = _panel(fig, size, left[j] + (kernel - small) / 2, y, small, small)
+                draw.picture(ax, maps[k, ..., j], theme,
+                             norm=draw.norm_for(maps, "gray", top), role="output")
+                if k == 0:
+                    draw.title(ax, f"map {j + 1}", theme)
 
 
 def decision_data():
@@ -334,7 +354,7 @@ def draw_decision(fig, theme, data):
                 title=0.62)
     lay.add_row([(WIDE * w.shape[1], WIDE * classes), column, (WIDE, WIDE * classes),
                  (WIDE, WIDE * classes), (1.9, WIDE * classes)], gaps=[0.5, 0.5, 0.5, 0.15],
-                below=0.5)
+                below=0.5, glued=(3,))     # the class names stay beside the scores
     (a, b, c, d), (wa, av, ba, sa, la) = lay.build(fig)
     draw.picture(a, x, theme, norm=draw.norm_for(x, "gray", 1.0), role="input")
     draw.title(a, f"input {size_text(x)}", theme)

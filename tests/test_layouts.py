@@ -1,0 +1,216 @@
+"""Layouts: every figure on a phone and on a slide shows the page's data, legibly.
+
+The phone layout is designed for a 358 CSS px column: a phone file shows at full size
+(its CSS width, PNG width / 2, is at most 358 px), and no text is under 11 CSS px there.
+A slide is 1920 x 1080 px: its title is 24 pt (48 px) and no text of the figure is under
+18 pt (36 px). Every layout draws the same numbers, words and pictures.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
+from PIL import Image
+
+from convdocs.figures import build, catalogue, render, slides, spec, style
+
+FIGURES = Path(__file__).resolve().parents[1] / "figures"
+MANIFEST = json.loads((FIGURES / build.MANIFEST).read_text())
+ENTRIES = {e["name"]: e for e in MANIFEST["figures"]}
+SPECS = catalogue.FIGURES
+PHONE_CSS_WIDTH = 358
+PHONE_TEXT_PX = 11
+SLIDE_TEXT_PX, SLIDE_TITLE_PX = 36, 48
+
+_DATA: dict = {}
+
+
+def data_of(name):
+    if name not in _DATA:
+        _DATA[name] = SPECS[name].compute()
+    return _DATA[name]
+
+
+def drawn(name, medium, theme=style.LIGHT):
+    """The figure drawn for `medium` (an animation at its key step)."""
+    figure, data = SPECS[name], data_of(name)
+    frames = figure.animate(data) if figure.animated else None
+    key = figure.timing.key_index(frames.frames, data) if frames else None
+    return render.draw(figure, data, theme, key, frames, medium=medium)
+
+
+def texts(fig):
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+# -- names and the manifest (fast) ----------------------------------------------------------
+
+def test_file_names_keep_the_page_names_and_name_the_layout():
+    assert spec.file_name("grid", "dark", "png") == "grid.dark.png"
+    assert spec.file_name("grid", "dark", "png", "phone") == "grid.phone.dark.png"
+    assert spec.file_name("conv", "light", "player", "phone") == "conv.phone.light.player.webp"
+    assert spec.file_name("tiny-cnn", "dark", "png", "slide-2") == "tiny-cnn.slide-2.dark.png"
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_figure_has_phone_files_that_fit_the_column(name):
+    entry = ENTRIES[name]
+    phone = {(f["theme"], f["kind"]): f for f in entry["files"] if f["layout"] == "phone"}
+    kinds = ("gif", "player", "png") if SPECS[name].animated else ("png",)
+    assert sorted(phone) == sorted((t, k) for t in build.THEMES for k in kinds)
+    for (theme, kind), f in phone.items():
+        if kind == "png":
+            assert f["width"] / 2 <= PHONE_CSS_WIDTH, f"{f['path']} is {f['width'] / 2} CSS px"
+        if kind == "gif":
+            assert f["width"] <= PHONE_CSS_WIDTH, f"{f['path']} is {f['width']} px wide"
+    if SPECS[name].animated:
+        for theme in build.THEMES:
+            layout = entry[build.PHONE_PLAYER_KEY][theme]
+            assert (layout["width"], layout["height"]) == (phone[theme, "png"]["width"],
+                                                           phone[theme, "png"]["height"])
+
+
+def test_every_file_in_the_manifest_names_its_layout():
+    for entry in MANIFEST["figures"]:
+        for f in entry["files"]:
+            assert f["layout"] in ("page", "phone")
+            assert f["path"] == spec.file_name(entry["name"], f["theme"], f["kind"],
+                                               f["layout"])
+
+
+def test_a_record_with_a_file_of_no_layout_is_not_evidence():
+    entry = json.loads(json.dumps(ENTRIES["grid"]))
+    del entry["files"][0]["layout"]
+    entry["record"] = build.seal(entry)
+    assert not build.well_formed(entry)
+
+
+# -- drawn for each medium (slow) -------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SPECS))
+def test_phone_text_is_at_least_11_css_px_and_inside_the_figure(name):
+    fig = drawn(name, style.PHONE)
+    width, _ = fig.get_size_inches()
+    css_width = width * style.PHONE.px_per_inch * render.scale(fig, style.PHONE)
+    assert css_width <= PHONE_CSS_WIDTH + 0.5
+    per_point = render.css_px_per_point(fig, style.PHONE)
+    renderer = fig.canvas.get_renderer()
+    for t in texts(fig):
+        px = t.get_fontsize() * per_point
+        assert px >= PHONE_TEXT_PX - 1e-6, f"{t.get_text()!r} is {px:.1f} CSS px on a phone"
+        if t.get_rotation() % 180 == 0:
+            box = t.get_window_extent(renderer)
+            assert box.x0 >= -1 and box.x1 <= fig.bbox.x1 + 1, \
+                f"{t.get_text()!r} runs off the phone figure"
+
+
+def pictures(fig):
+    """Every image array drawn, as bytes, and every text with its line breaks removed.
+    Sets, not counts: a layout may repeat a row's label (decider-filters on a phone has
+    two blocks of filters, each with its labels)."""
+    images = {np.ascontiguousarray(np.asarray(im.get_array(), dtype=float)).tobytes()
+              for im in fig.findobj(AxesImage)}
+    words = {re.sub(r"\s+", " ", t.get_text()).strip() for t in texts(fig)}
+    return images, words
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_layout_draws_the_same_numbers_words_and_pictures(name):
+    page_images, page_words = pictures(drawn(name, style.PAGE))
+    for medium in (style.PHONE, style.SLIDE):
+        images, words = pictures(drawn(name, medium))
+        assert words == page_words, f"{medium.name}: {words ^ page_words}"
+        assert images == page_images, f"{name}: the {medium.name} draws other pictures"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SPECS))
+def test_slide_text_is_at_least_18_pt_at_1920_by_1080(name):
+    fig = drawn(name, style.SLIDE)
+    per_point = style.SLIDE.px_per_inch / 72     # the figure is drawn at that size, never less
+    smallest = min(t.get_fontsize() for t in texts(fig)) * per_point
+    assert smallest >= SLIDE_TEXT_PX - 1e-6, f"smallest text is {smallest:.1f} px on a slide"
+
+
+SLIDE_SAMPLE = ["input-and-filter", "convolution", "tiny-cnn", "padding-modes",
+                "decider-filters"]
+
+
+@pytest.fixture(scope="module")
+def slide_parts():
+    cache = {}
+
+    def get(name, theme=style.LIGHT):
+        if (name, theme.name) not in cache:
+            cache[name, theme.name] = render.slides(SPECS[name], data_of(name), theme)
+        return cache[name, theme.name]
+    return get
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SLIDE_SAMPLE)
+def test_slides_are_1920_by_1080_with_a_48_px_title(name, slide_parts):
+    parts = slide_parts(name)
+    assert [p.index for p in parts] == list(range(1, len(parts) + 1))
+    for p in parts:
+        with Image.open(io.BytesIO(p.png)) as img:
+            assert img.size == (1920, 1080)
+        svg = p.svg.decode()
+        assert re.search(r'<svg [^>]*width="960pt" height="540pt"', svg)
+        assert "<dc:date>" not in svg
+        if SPECS[name].animated:
+            with Image.open(io.BytesIO(p.gif)) as gif:
+                assert gif.size == (1920, 1080) and gif.n_frames > 1
+        else:
+            assert p.gif is None
+    assert render.SLIDE_TITLE_PT * style.SLIDE_DPI / 72 >= SLIDE_TITLE_PX
+
+
+def test_a_figure_taller_than_a_slide_is_cut_across_blank_rows():
+    ink = np.zeros((2000, 400), bool)
+    ink[10:900] = True
+    ink[950:1800] = True      # two blocks with a blank band between them
+    boxes = render.slide_pieces(ink)
+    assert len(boxes) == 2
+    assert boxes[0][1] == 10 and boxes[0][3] == 900 and boxes[1][1] == 950
+    x0, y0, x1, y1 = render.slide_area()
+    assert all(b[3] - b[1] <= y1 - y0 and b[2] - b[0] <= x1 - x0 for b in boxes)
+
+
+@pytest.mark.slow
+def test_slides_are_the_same_bytes_every_time(slide_parts):
+    again = render.slides(SPECS["input-and-filter"], data_of("input-and-filter"), style.LIGHT)
+    assert [(p.png, p.svg) for p in again] == \
+        [(p.png, p.svg) for p in slide_parts("input-and-filter")]
+
+
+@pytest.mark.slow
+def test_the_slides_step_is_incremental_and_deletes_only_its_own_files(tmp_path):
+    names = ["input-and-filter", "grid"]
+    (tmp_path / "figures").mkdir()
+    mine = tmp_path / "figures" / "grid.slide-9.light.png"      # not written by the step
+    mine.write_bytes(b"a teacher's file")
+    log = []
+    assert slides.build_slides(only=names, out=tmp_path, jobs=1, log=log.append) == 0
+    listed = json.loads((tmp_path / slides.LIST).read_text())
+    assert listed["format"] == 1 and [e["name"] for e in listed["figures"]] == names
+    for entry in listed["figures"]:
+        for part in entry["parts"]:
+            for theme, files in part["files"].items():
+                for kind, f in files.items():
+                    data = (tmp_path / f["path"]).read_bytes()
+                    assert build.sha256(data) == f["sha256"]
+    log.clear()
+    assert slides.build_slides(only=names, out=tmp_path, jobs=1, log=log.append) == 0
+    assert [line for line in log if line.startswith("unchanged")] == \
+        [f"unchanged  {n}" for n in names]
+    assert mine.read_bytes() == b"a teacher's file"
