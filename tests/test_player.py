@@ -694,10 +694,15 @@ def test_a_390px_phone_shows_whole_players(browser, server, scheme):
             box = page.evaluate(f"""(() => {{
               const r = (s) => document.querySelector('#fig-{name} ' + s)
                                 .getBoundingClientRect();
+              const bar = document.querySelector('#fig-{name} .cd-player__bar');
+              const controls = [...bar.children].map(c => c.getBoundingClientRect().right);
               return {{canvas: r('canvas').right, bar: r('.cd-player__bar').right,
                        status: r('.cd-player__status').right, play: r('button').width,
+                       controls: Math.max(...controls), inside: bar.scrollWidth <= bar.clientWidth,
                        width: document.documentElement.clientWidth}}; }})()""")
             assert max(box["canvas"], box["bar"], box["status"]) <= box["width"], (name, box)
+            # every control, the Enlarge button included, within the bar: none cut off
+            assert box["inside"] and box["controls"] <= box["bar"], (name, box)
             assert box["play"] >= 24                       # WCAG 2.5.8 target size
             page.locator(f"#fig-{name} .cd-player__next").tap()
             assert player(page, name).get_attribute("data-state") == "paused"
