@@ -127,6 +127,37 @@ def bench_build():
         print(f"{'rebuild after changing one figure':44} median {statistics.median(one):6.2f} s   (goal <= 3 s)")
 
 
+def bench_layouts():
+    """Issue 10's budget: a full clean build of every layout (page and phone files, the
+    slides, the teaching kit made from them) in fresh folders, and the weight of each."""
+    print("== every layout, clean (wall clock, whole commands)")
+    cmd = [sys.executable, "-m", "convdocs"]
+    with tempfile.TemporaryDirectory() as tmp:
+        figures, teaching = Path(tmp) / "figures", Path(tmp) / "teaching"
+        times = []
+        for _ in range(2):
+            shutil.rmtree(figures, ignore_errors=True)
+            shutil.rmtree(teaching, ignore_errors=True)
+            pages = timed(cmd + ["build", "--out", str(figures), "--force"])
+            slides = timed(cmd + ["slides", "--out", str(teaching), "--force"])
+            times.append((pages, slides, pages + slides))
+        med = [statistics.median(t[i] for t in times) for i in range(3)]
+        print(f"{'page and phone files (convdocs build)':44} median {med[0]:6.2f} s")
+        print(f"{'slides (convdocs slides)':44} median {med[1]:6.2f} s")
+        print(f"{'all layouts':44} median {med[2]:6.2f} s   (goal <= 45 s)")
+    kit = ROOT / "build" / "teaching"
+    record = kit / "teaching.json"
+    if record.exists():
+        print("teaching kit (build/teaching/, from `make slides`):")
+        for name in sorted(p.name for p in kit.iterdir() if p.suffix in (".pptx", ".pdf", ".zip")):
+            print(f"  {name:40} {(kit / name).stat().st_size / 1e6:7.2f} MB")
+    files = [f for e in json.loads((ROOT / "figures/manifest.json").read_text())["figures"]
+             for f in e["files"]]
+    for layout in ("page", "phone"):
+        size = sum(f["bytes"] for f in files if f.get("layout", "page") == layout)
+        print(f"figures/, {layout} files: {size / 1e6:6.2f} MB")
+
+
 def bench_frames():
     """Time per animation frame, drawn as the build draws them: the static layer once, then
     each step composited over it at the PNG's 2x resolution."""
@@ -196,6 +227,7 @@ def bench_weight():
 if __name__ == "__main__":
     bench_ops()
     bench_build()
+    bench_layouts()
     bench_frames()
     bench_training()
     bench_weight()
