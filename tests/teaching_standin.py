@@ -63,7 +63,8 @@ def make(out: Path, names: list[str] | None = None) -> Path:
     tallest = max(entries, key=lambda e: e["files"][0]["height"] / e["files"][0]["width"])
     listed = []
     for e in entries:
-        files = {(f["theme"], f["kind"]): FIGURES / f["path"] for f in e["files"]}
+        files = {(f["theme"], f["kind"]): FIGURES / f["path"] for f in e["files"]
+                 if f.get("layout", "page") == "page"}
         n = 2 if e is tallest else 1
         parts = [{"width": W, "height": H, "files": {}} for _ in range(n)]
         for theme in ("light", "dark"):

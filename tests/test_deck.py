@@ -205,7 +205,8 @@ def test_the_handout_draws_every_svg_as_the_png_shows_it(tmp_path):
     pdftoppm = need("pdftoppm")
     worst = []
     for entry in MANIFEST["figures"]:
-        files = {f["kind"]: f for f in entry["files"] if f["theme"] == "light"}
+        files = {f["kind"]: f for f in entry["files"]
+                 if f["theme"] == "light" and f.get("layout", "page") == "page"}
         svg = (FIGURES / files["svg"]["path"]).read_bytes()
         pdf = tmp_path / f"{entry['name']}.pdf"
         renderPDF.drawToFile(svg2rlg(io.BytesIO(teaching.svg_for_svglib(svg))), str(pdf))
@@ -251,7 +252,8 @@ def test_a_zip_holds_every_file_of_its_theme_and_a_readme(kit, theme):
             entry = next(e for e in MANIFEST["figures"] if e["name"] == f.name)
             for file in entry["files"]:
                 if file["theme"] == theme and file["kind"] in ("png", "svg", "gif", "frames"):
-                    assert z.read(top + "page/" + file["path"]) == \
+                    folder = file.get("layout", "page") + "/"
+                    assert z.read(top + folder + file["path"]) == \
                         (FIGURES / file["path"]).read_bytes()
             for part in f.parts:
                 for path in part.files[theme].values():

@@ -561,7 +561,8 @@ def handout_bytes(manifest: dict, figures_dir: Path, names: list[str],
         if entry is None:
             raise KitError(f"figure {name!r} is in slides.json but not in "
                            f"{figures_dir / 'manifest.json'}: run `make figures`")
-        files = {f["kind"]: f for f in entry["files"] if f["theme"] == "light"}
+        files = {f["kind"]: f for f in entry["files"]
+                 if f["theme"] == "light" and f.get("layout", "page") == "page"}
         block = []
         if entry["page"] != current:     # a chapter's heading stays with its first figure
             current = entry["page"]
@@ -595,6 +596,8 @@ def zip_readme(manifest: dict, figures: list[SlideFigure], theme: str, version: 
         "",
         "page/    the figures as the site shows them: NAME.THEME.png (2x), .svg,",
         "         and for an animation .gif and .frames.png (a print strip of its frames)",
+        "phone/   the same figures drawn for a phone's 358 px column: NAME.phone.THEME.png",
+        "         (2x), and for an animation .gif",
         "slides/  the same figures laid out for a 1920x1080 slide: NAME.slide.THEME.png,",
         "         .svg, and .gif for an animation; a dense figure is split into",
         "         NAME.slide-1, NAME.slide-2, ...",
@@ -624,7 +627,9 @@ def zip_entries(manifest: dict, figures_dir: Path, figures: list[SlideFigure], t
                            f"{figures_dir / 'manifest.json'}: run `make figures`")
         for file in entry["files"]:
             if file["theme"] == theme and file["kind"] in ZIP_KINDS:
-                entries[f"{top}/page/{file['path']}"] = figures_dir / file["path"]
+                # page files in page/, phone files (NAME.phone.THEME.*) in phone/
+                folder = file.get("layout", "page")
+                entries[f"{top}/{folder}/{file['path']}"] = figures_dir / file["path"]
         for part in f.parts:
             for path in part.files[theme].values():
                 entries[f"{top}/slides/{path.name}"] = path
