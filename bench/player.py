@@ -111,7 +111,7 @@ def weights() -> None:
             atlas, _ = render.player_atlas(big, key, render.durations(spec.timing, len(big)))
             h = big[key].height
             sizes = {f["kind"]: f["bytes"] for f in manifest[name]["files"]
-                     if f["theme"] == theme.name}
+                     if f["theme"] == theme.name and f.get("layout", "page") == "page"}
             row = {
                 "atlas": sizes["player"],
                 "atlas png": png(atlas, 2),
