@@ -18,7 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("site_server", ROOT / "tests" / "site_server.py")
@@ -26,6 +26,9 @@ site_server = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(site_server)
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+TALLEST = 30000     # px: the tallest window the screenshots use
 
 
 def pages(site: Path) -> list[str]:
@@ -73,17 +76,25 @@ def main() -> int:
                     # A window as tall as the page: every player is in view and draws (a
                     # player far from view keeps no pixels), every lazy image loads.
                     tall = page.evaluate("document.documentElement.scrollHeight")
-                    page.set_viewport_size({"width": w, "height": tall})
+                    if tall > TALLEST:      # Chromium stops loading in windows this tall
+                        print(f"{name} ({scheme}, {size}) is {tall} px tall: only the first "
+                              f"{TALLEST} px are shot", file=sys.stderr)
+                    page.set_viewport_size({"width": w, "height": min(tall, TALLEST)})
                     page.wait_for_load_state("networkidle")
-                    page.wait_for_function("[...document.images].filter(i => i.checkVisibility())"
-                                           ".every(i => i.complete) && "
-                                           "!document.querySelector('.cd-player[data-state="
-                                           "loading]')")
+                    try:
+                        page.wait_for_function(
+                            "[...document.images].filter(i => i.checkVisibility())"
+                            ".every(i => i.complete) && "
+                            "!document.querySelector('.cd-player[data-state=loading]')",
+                            timeout=20000)
+                    except PlaywrightTimeout:   # shoot anyway, and say what had not loaded
+                        print(f"{name} ({scheme}, {size}): images or players still loading "
+                              f"after 20 s; the shot may show gaps", file=sys.stderr)
                     # figures far down took a guessed height (content-visibility) until
                     # shown: fit the window to the page as it is now
-                    page.set_viewport_size({"width": w, "height": page.evaluate(
+                    page.set_viewport_size({"width": w, "height": min(TALLEST, page.evaluate(
                         "Math.ceil(document.querySelector('article').getBoundingClientRect()"
-                        ".bottom + document.querySelector('.md-footer').offsetHeight + 24)")})
+                        ".bottom + document.querySelector('.md-footer').offsetHeight + 24)"))})
                     page.wait_for_timeout(200)
                     page.screenshot(path=str(out / f"{name}.{scheme}.{size}.png"))
                     page.set_viewport_size({"width": w, "height": h})
