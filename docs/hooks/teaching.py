@@ -84,7 +84,7 @@ def label(f: dict) -> str:
                 f"one section per chapter)")
     if f["kind"] == "handout":
         return "**Handout** (PDF, A4, every figure as vector with its caption)"
-    return f"**All {theme} figure files** (zip: page and slide files, README with alt text)"
+    return f"**All {theme} figure files** (zip: page, phone and slide files, README with alt text)"
 
 
 def kit_markdown(files: list[dict] | None, prefix: str) -> str:
