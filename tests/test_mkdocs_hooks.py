@@ -72,7 +72,9 @@ def test_the_gallery_offers_every_file_and_opens_with_a_thumbnail_index():
 def test_a_figure_offers_its_files_not_a_link_to_its_own_section():
     out = hooks.on_page_markdown("[[figure convolution]]", page(), None, None)
     for f in MANIFEST["convolution"]["files"]:
-        if f["kind"] not in ("thumb", "player"):
+        if f.get("layout", "page") != "page":  # a page offers its page files; the gallery all
+            assert f'href="../figures/{f["path"]}" download' not in out
+        elif f["kind"] not in ("thumb", "player"):
             assert f'href="../figures/{f["path"]}" download' in out
     assert "gallery/#" not in out
 
@@ -114,10 +116,19 @@ def test_the_gallery_and_the_footer_give_the_manifests_exact_attribution():
 
 # -- phone files and the lightbox ----------------------------------------------------
 
-def _with_phone(name: str) -> dict:
-    """A copy of a figure's entry with phone files beside its page files, named and marked
-    as the figure build writes them (NAME.phone.THEME.ext, "layout": "phone")."""
+def _page_only(name: str) -> dict:
+    """A copy of a figure's entry with its page files only, as before phone layouts."""
     entry = json.loads(json.dumps(MANIFEST[name]))
+    entry["files"] = [f for f in entry["files"] if f.get("layout", "page") == "page"]
+    entry.pop("player_phone", None)
+    return entry
+
+
+def _with_phone(name: str) -> dict:
+    """A copy of a figure's entry with made-up phone files beside its page files, named and
+    marked as the figure build writes them (NAME.phone.THEME.ext, "layout": "phone"), each
+    half its page file's size, so that the test knows every number."""
+    entry = _page_only(name)
     phone = []
     for f in entry["files"]:
         if f["kind"] in ("png", "gif", "player"):
@@ -157,6 +168,7 @@ def test_a_figure_with_phone_files_offers_them_to_narrow_screens_only():
 
 
 def test_a_figure_without_phone_files_shows_its_page_files_everywhere():
+    hooks._state["manifest"] = dict(MANIFEST, **{"grid-outline": _page_only("grid-outline")})
     out = hooks.on_page_markdown("[[figure grid-outline]]", page(), None, None)
     assert "<source" not in out and out.count("<picture><img") == 2
 

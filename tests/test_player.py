@@ -238,9 +238,14 @@ def test_animations_carry_their_player_and_keep_their_gifs(site_state):
             layout["width"], layout["height"], layout["key"], layout["ms"])
         # without JavaScript, the GIF: the <img> stays as it was
         assert f'src="../figures/convolution.{theme}.gif#only-{theme}"' in out
-    w, h = data["width"], data["height"]     # no phone layout: the phone room is the same
-    assert f'style="--cd-w:{w // 2}px;--cd-ar:{w}/{h};--cd-phone-w:{w // 2}px;' \
-           f'--cd-phone-ar:{w}/{h}" aria-hidden="true"></span>' in out
+    # the room kept for the player: the page frame's, and below the breakpoint the phone's
+    w, h = data["width"], data["height"]
+    phone = entry["player_phone"]["light"]
+    assert (data["phone"]["width"], data["phone"]["height"]) == (phone["width"],
+                                                                 phone["height"])
+    pw, ph = phone["width"], phone["height"]
+    assert f'style="--cd-w:{w // 2}px;--cd-ar:{w}/{h};--cd-phone-w:{pw // 2}px;' \
+           f'--cd-phone-ar:{pw}/{ph}" aria-hidden="true"></span>' in out
 
 
 def _with_layout(change):
@@ -846,8 +851,9 @@ def test_rapid_keys_and_resizing_leave_one_consistent_player(browser, server):
             size = page.evaluate(f"(() => {{ const c = document.querySelector('#fig-{name} "
                                  f"canvas'); return [c.width, c.height, c.getBoundingClientRect()"
                                  f".width, document.documentElement.clientWidth]; }})()")
-            assert size[:2] == [ENTRIES[name]["player"]["light"]["width"],
-                                ENTRIES[name]["player"]["light"]["height"]]
+            # below the breakpoint (44.9375em, 719 px) the player plays the phone frames
+            layout = ENTRIES[name]["player_phone" if width <= 719 else "player"]["light"]
+            assert size[:2] == [layout["width"], layout["height"]], width
             assert size[2] <= size[3]
             assert stats(page)["timers"] <= 1
         assert watch.errors == []

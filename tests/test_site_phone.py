@@ -154,6 +154,16 @@ async () => {
     setTimeout(done, 10000);
   })));
   const file = (url) => decodeURIComponent(new URL(url, location.href).pathname.split('/').pop());
+  // A figure far from the window is not laid out (content-visibility: auto): measure each
+  // one as a reader sees it, scrolled into view.
+  const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const widths = new Map();
+  for (const el of [...pictures, ...document.querySelectorAll('.cd-player canvas')]) {
+    el.scrollIntoView({block: 'center'});
+    await frame();
+    widths.set(el, el.getBoundingClientRect().width);
+  }
+  scrollTo(0, 0);
   const images = pictures.map((i) => {
     const chosen = [...i.parentElement.querySelectorAll('source')]
       .find((s) => matchMedia(s.media).matches);
@@ -161,7 +171,7 @@ async () => {
     return {figure: i.closest('figure').id, file: file(i.currentSrc),
             designed, designedHeight: Number((chosen || i).getAttribute('height')),
             naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight,
-            shown: i.getBoundingClientRect().width,
+            shown: widths.get(i),
             loaded: i.complete && i.naturalWidth > 0};
   });
   const players = [...document.querySelectorAll('.cd-player')].map((p) => {
@@ -169,7 +179,7 @@ async () => {
     const layout = p.dataset.layout === 'phone' ? data.phone : data;
     return {figure: p.closest('figure').id, layout: p.dataset.layout,
             designed: layout.width / 2,
-            shown: p.querySelector('canvas').getBoundingClientRect().width};
+            shown: widths.get(p.querySelector('canvas'))};
   });
   return {images, players, scrollWidth: document.documentElement.scrollWidth,
           innerWidth: window.innerWidth};
