@@ -193,6 +193,20 @@ def _regular_file_matches(path: Path, size: int, digest: str) -> bool:
     return sha256(path.read_bytes()) == digest
 
 
+def _raster_size_matches(path: Path, f: dict) -> bool:
+    """Whether a raster file (PNG, GIF, WebP) has the width and height its record says: a
+    resealed hand edit of them would otherwise reach the pages' <img> attributes. Reads
+    the header only; an SVG's size is the renderer's to say."""
+    if f["kind"] == "svg":
+        return True
+    from PIL import Image     # imported here: only a build that checks records needs it
+    try:
+        with Image.open(path) as img:
+            return img.size == (f["width"], f["height"])
+    except Exception:
+        return False
+
+
 def words_digest(caption: str, alt: str, data: dict) -> str:
     """One hash of what a record says in words and numbers."""
     return sha256(json.dumps([caption, alt, data], sort_keys=True,
@@ -266,7 +280,7 @@ def is_current(spec, fp: str, entry: dict | None, out: Path,
     if {f["path"] for f in entry["files"]} != set(file_names(spec, THEMES)):
         return False, NOT_COMPUTED
     if not all(_regular_file_matches(out / f["path"], f["bytes"], f["sha256"])
-               for f in entry["files"]):
+               and _raster_size_matches(out / f["path"], f) for f in entry["files"]):
         return False, NOT_COMPUTED
     checked = {} if checked is None else checked
     words = words_digest(entry["caption"], entry["alt"], entry["data"])
