@@ -170,3 +170,16 @@ def test_cli_lists_figures_and_rejects_unknown_names(capsys):
         cli.main(["build", "--only", "no-such-figure"])
     assert exc.value.code == 2
     assert "no-such-figure" in capsys.readouterr().err
+
+
+def test_a_resealed_edit_of_a_files_width_or_height_is_rendered_again(tmp_path):
+    run(tmp_path, only=SMALL)
+    doc = json.loads((tmp_path / build.MANIFEST).read_text())
+    entry = next(e for e in doc["figures"] if e["name"] == "grid")
+    png = next(f for f in entry["files"] if f["kind"] == "png")
+    png["width"], png["height"] = 100, 5000        # the page's <img> would say so
+    entry["record"] = build.seal(entry)
+    (tmp_path / build.MANIFEST).write_text(json.dumps(doc))
+    failed, log = run(tmp_path, only=SMALL)
+    assert failed == 0 and "rendered   grid" in log and "unchanged  input-and-filter" in log
+    assert manifest(tmp_path)["grid"] == manifest(FIGURES)["grid"]

@@ -374,3 +374,37 @@ def test_phone_no_horizontal_overflow(browser, server, figure_page, scheme):
             f"{result['scrollWidth']}; wide elements: {result['culprits']}")
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("saved", ["garbage{", "{}", "1", '{"color":{}}',
+                                   '{"color":{"scheme":"bogus"}}'])
+def test_a_broken_saved_palette_follows_the_system_and_fetches_one_scheme(browser, server,
+                                                                          saved):
+    """A `__palette` value Material never writes (garbage, no colour or index) counts as
+    no saved choice: the page follows the system, fetches only that scheme's figures, and
+    the toggle still works (Material's bundle threw on such a value and stayed light)."""
+    context = browser.new_context(color_scheme="dark", viewport={"width": 390, "height": 844})
+    prefix = site_server.site_prefix()
+    context.add_init_script(f"localStorage.setItem({json.dumps(prefix + '.__palette')}, "
+                            f"{json.dumps(saved)})")
+    page = context.new_page()
+    urls, errors = [], []
+    page.on("request", lambda r: urls.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(server.url("convolution/"), wait_until="load")
+        for y in range(0, page.evaluate("document.body.scrollHeight"), 600):
+            page.evaluate(f"window.scrollTo(0, {y})")
+            page.wait_for_timeout(30)
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+        figures = [u for u in urls if "/figures/" in u]
+        assert figures and not [u for u in figures if ".light." in u], figures
+        # Material's own inline script may still throw on unparsable JSON; nothing after it
+        assert not [e for e in errors if "not valid JSON" not in e], errors
+        page.locator('form[data-md-component="palette"] label:visible').first.click()
+        page.wait_for_timeout(200)
+        assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
+    finally:
+        context.close()

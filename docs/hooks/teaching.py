@@ -30,6 +30,7 @@ PLACEHOLDER = "[[teaching-kit]]"
 FENCE = re.compile(r"^(`{3,}|~{3,})")
 NAME = re.compile(r"[a-z0-9][a-z0-9.-]*\.(pptx|pdf|zip)\Z")
 ORDER = {"deck": 0, "handout": 1, "zip": 2}
+THEMES = ("light", "dark")
 _state: dict = {"dir": None, "files": []}
 
 
@@ -49,12 +50,20 @@ def read_record(teaching: Path) -> list[dict] | None:
     files = doc.get("files") if isinstance(doc, dict) else None
     if not isinstance(files, list) or not files:
         _fail(f"{path}: 'files' must be a non-empty list: run `make slides`")
+    seen = set()
     for f in files:
         name = f.get("file") if isinstance(f, dict) else None
         if not isinstance(name, str) or not NAME.match(name):
             _fail(f"{path}: {name!r} is not a file name the kit writes: run `make slides`")
         if f.get("kind") not in ORDER or type(f.get("bytes")) is not int:
             _fail(f"{path}: {name} has no kind or size: run `make slides`")
+        # theme and slides go into the page's Markdown: only values the kit writes
+        if f.get("theme", "light") not in THEMES or ("slides" in f and (
+                type(f["slides"]) is not int or not 0 < f["slides"] < 100_000)):
+            _fail(f"{path}: {name} has a bad theme or slide count: run `make slides`")
+        if name in seen:
+            _fail(f"{path}: {name} is listed twice: run `make slides`")
+        seen.add(name)
         target = teaching / name
         try:
             mode = os.lstat(target).st_mode

@@ -198,19 +198,51 @@ def _regular_file_matches(path: Path, size: int, digest: str) -> bool:
     return sha256(path.read_bytes()) == digest
 
 
+def _raster_size_matches(path: Path, f: dict) -> bool:
+    """Whether a raster file (PNG, GIF, WebP) has the width and height its record says: a
+    resealed hand edit of them would otherwise reach the pages' <img> attributes. Reads
+    the header only; an SVG's size is the renderer's to say."""
+    if f["kind"] == "svg":
+        return True
+    from PIL import Image     # imported here: only a build that checks records needs it
+    try:
+        with Image.open(path) as img:
+            return img.size == (f["width"], f["height"])
+    except Exception:
+        return False
+
+
 def words_digest(caption: str, alt: str, data: dict) -> str:
     """One hash of what a record says in words and numbers."""
     return sha256(json.dumps([caption, alt, data], sort_keys=True,
                              ensure_ascii=False).encode())
 
 
+CHECKED_MAX = 1 << 20    # bytes: far more than 47 records need; a bigger file is not ours
+
+
 def read_checked(out: Path) -> dict[str, dict]:
     """Records this code has already checked: name -> fingerprint and words digest.
-    Anything unreadable counts as nothing checked."""
+    Anything unreadable counts as nothing checked: a symlink, a FIFO, a device or a folder
+    is not opened (O_NOFOLLOW, O_NONBLOCK, then a regular-file check), and a file too big
+    or too deeply nested to be this cache is ignored."""
     try:
-        checked = json.loads((out / CACHE / CHECKED).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        cache = out / CACHE
+        if cache.is_symlink() or not cache.is_dir():
+            return {}
+        fd = os.open(cache / CHECKED, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return {}
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > CHECKED_MAX:
+            return {}
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            checked = json.loads(fh.read(CHECKED_MAX + 1).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    finally:
+        os.close(fd)
     if not isinstance(checked, dict):
         return {}
     return {n: c for n, c in checked.items() if isinstance(c, dict)
@@ -218,12 +250,18 @@ def read_checked(out: Path) -> dict[str, dict]:
 
 
 def write_checked(out: Path, checked: dict[str, dict]) -> None:
+    """Write the cache, unless its folder or file is anything but this build's own (a
+    symlink, a file, a folder where the file goes): a cache that cannot be written costs
+    time only, and the build never writes through a symlink."""
     text = json.dumps(dict(sorted(checked.items())), indent=1).encode()
-    with contextlib.suppress(OSError):      # a cache: failing to write it costs time only
-        (out / CACHE).mkdir(exist_ok=True)
-        path = out / CACHE / CHECKED
+    cache = out / CACHE
+    with contextlib.suppress(OSError, BuildError):
+        if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
+            return
+        cache.mkdir(exist_ok=True)
+        path = cache / CHECKED
         if not _regular_file_matches(path, len(text), sha256(text)):
-            atomic_write(path, text)
+            atomic_write(path, text, tmpdir=out / TMP)
 
 
 NOT_COMPUTED = None
@@ -247,7 +285,7 @@ def is_current(spec, fp: str, entry: dict | None, out: Path,
     if {f["path"] for f in entry["files"]} != set(file_names(spec, THEMES)):
         return False, NOT_COMPUTED
     if not all(_regular_file_matches(out / f["path"], f["bytes"], f["sha256"])
-               for f in entry["files"]):
+               and _raster_size_matches(out / f["path"], f) for f in entry["files"]):
         return False, NOT_COMPUTED
     checked = {} if checked is None else checked
     words = words_digest(entry["caption"], entry["alt"], entry["data"])
@@ -270,13 +308,13 @@ def is_current(spec, fp: str, entry: dict | None, out: Path,
 TMP = ".convdocs-tmp"     # the build's temporary files, beside figures, emptied by each build
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, tmpdir: Path | None = None) -> None:
     """Write `data` to a temporary file in the folder's ``.convdocs-tmp/`` (the same file
-    system), then rename it over `path`. An error names `path`."""
+    system), or in `tmpdir`, then rename it over `path`. An error names `path`."""
     if path.is_symlink() or path.is_dir():
         raise BuildError(f"{path} is a {'symlink' if path.is_symlink() else 'folder'}; the "
                          f"build writes a file there: move it away")
-    tmpdir = path.parent / TMP
+    tmpdir = path.parent / TMP if tmpdir is None else tmpdir
     tmpdir.mkdir(exist_ok=True)
     try:
         fd, tmp = tempfile.mkstemp(dir=tmpdir, prefix=f"{path.name}.", suffix=".tmp")

@@ -30,6 +30,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -118,6 +119,10 @@ def read_slides(teaching: Path) -> list[SlideFigure]:
                 files[theme], digests[theme] = {}, {}
                 for kind, f in kinds.items():
                     rel = _need(f, "path", str, f"{pw}, {theme} {kind}")
+                    if (Path(rel).is_absolute() or ".." in Path(rel).parts
+                            or "\\" in rel or not Path(rel).parts):
+                        raise KitError(f"{pw}, {theme} {kind}: {rel!r} is not a path inside "
+                                       f"{teaching}: run `make slides`")
                     files[theme][kind] = teaching / rel
                     digests[theme][kind] = _need(f, "sha256", str, f"{pw}, {theme} {kind}")
                 if "png" not in files[theme]:
@@ -209,6 +214,8 @@ def repack(zip_bytes: bytes) -> bytes:
 
 def _file_digest(path: Path) -> str:
     try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):    # a symlink could point anywhere
+            raise KitError(f"{path} is not a regular file: run `make slides`")
         return sha256(path.read_bytes())
     except FileNotFoundError:
         raise KitError(f"{path} is missing: run `make slides`") from None
