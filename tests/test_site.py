@@ -16,7 +16,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -108,17 +107,6 @@ PAGE_SCHEME = [pytest.param(p, s, id=f"{_pid(p)}-{s}") for p in PAGES for s in S
 # ---------------------------------------------------------------------------
 # Fixtures
 
-def chromium_path() -> str | None:
-    env = os.environ.get("CHROMIUM_PATH")
-    if env:
-        return env
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory) -> Path:
     return site_server.build_site(tmp_path_factory.mktemp("site"))
@@ -132,20 +120,7 @@ def server(built_site):
 
 @pytest.fixture(scope="module")
 def browser():
-    path = chromium_path()
-    if path is None:
-        message = ("No Chromium for the site tests: install Debian's chromium "
-                   "(apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH "
-                   "to a Chromium/Chrome binary.")
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=CHROME_ARGS)
-        yield b
-        b.close()
+    yield from site_server.launch_chromium("site", CHROME_ARGS)
 
 
 @pytest.fixture(scope="module")
