@@ -489,12 +489,20 @@ def test_keyboard_only(browser, server):
         def state():
             return p.get_attribute("data-state")
 
+        def becomes(want):
+            # Tabbing from the top scrolled the player away and back: it may be fetching
+            # its frames again, or its observers may not have seen the scroll yet
+            page.wait_for_function(f"document.querySelector('#fig-{name} .cd-player')"
+                                   f".dataset.state === '{want}'", timeout=10_000)
+            return state()
+
         # Space toggles, whatever it was doing when focus arrived
+        wait_drawn(page, name)
         before = state()
         page.keyboard.press(" ")
-        assert state() == ("paused" if before == "playing" else "playing")
+        assert becomes("paused" if before == "playing" else "playing")
         page.keyboard.press(" ")
-        assert state() == before
+        assert becomes(before) == before
         if state() == "playing":
             page.keyboard.press(" ")
         assert state() == "paused"

@@ -257,9 +257,20 @@ class Player {
       for (const p of players.values()) if (p.mode === "play") p.mode = "auto";
       this.mode = "play";
       chosen = this;
+      this.look();
       this.load();
     }
     schedule();
+  }
+
+  /** Where the picture is now. A reader's key or tap can come before the observers report
+   *  a scroll (focus scrolls a button into view), and a request to play should not wait
+   *  for them. */
+  look() {
+    const r = this.canvas.getBoundingClientRect();
+    const shown = Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0);
+    this.visible = r.width > 0 && shown > 0;
+    if (this.visible && !this.near) this.wake();
   }
 
   stepText() {
