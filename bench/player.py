@@ -48,7 +48,7 @@ FORMATS = ["atlas", "atlas png", "png+boxes", "bbox atlas", "strip png", "strip 
 
 def webp(img: Image.Image) -> int:
     buf = io.BytesIO()
-    img.save(buf, format="WEBP", lossless=True, quality=100, method=5, exact=True)
+    img.save(buf, format="WEBP", lossless=True, exact=True, **render.PLAYER_WEBP)
     return len(buf.getvalue())
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
 from PIL import Image
@@ -184,6 +185,25 @@ def test_a_figure_taller_than_a_slide_is_cut_across_blank_rows():
     assert boxes[0][1] == 10 and boxes[0][3] == 900 and boxes[1][1] == 950
     x0, y0, x1, y1 = render.slide_area()
     assert all(b[3] - b[1] <= y1 - y0 and b[2] - b[0] <= x1 - x0 for b in boxes)
+
+
+@pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
+def test_ink_is_where_any_frame_is_not_the_background(theme):
+    # the slide cutter's fast ink (minimum and maximum over frames) against the definition
+    bg = np.array([round(255 * v) for v in to_rgb(theme.background)], np.uint8)
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        h, w, n = (int(v) for v in rng.integers(1, 24, 3))
+        frames = []
+        for _ in range(n % 5 + 1):
+            a = np.broadcast_to(bg, (h, w, 3)).copy()
+            hit = rng.random((h, w, 3)) < 0.05
+            a[hit] = rng.integers(0, 256, int(hit.sum()))  # may land on the background value
+            frames.append(a)
+        want = np.zeros((h, w), bool)
+        for a in frames:
+            want |= (a != bg).any(axis=-1)
+        assert (render._ink(frames, theme) == want).all()
 
 
 @pytest.mark.slow

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import oxipng
+from matplotlib.artist import Artist
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
@@ -47,11 +49,13 @@ HOLD = 2.5                # the first and last frames stay this many times longe
 # large frame strips and key frames, where level 2 costs 5x the time for 6% of size.
 PNG_LEVEL, FRAME_PNG_LEVEL = 2, 0
 PNG_DEFLATE = oxipng.Deflaters.libdeflater(10)
-# Phone files are many and tall, and a build makes them beside the page's: the fastest
-# settings (oxipng level 0: 0.1-0.3 s a file instead of 1.4 s, 7-25 % more bytes; WebP
-# method 1: a fourteenth of the time for 13 % more bytes). Both stay lossless.
+# Phone PNGs are many and tall, and a build makes them beside the page's: oxipng level 0
+# (0.1-0.3 s a file instead of 1.4 s, 7-25 % more bytes).
 PHONE_PNG_LEVEL = 0
-PHONE_WEBP = {"method": 1, "quality": 50}
+# Lossless WebP for the player's atlases, page and phone. Measured on all 64 atlases:
+# method 6 at quality (effort) 75 takes 39 % of the time of method 5 at 100 for 5 % more
+# bytes, and is both faster and 16 % smaller than method 1 at 50 (pixels are the same).
+PLAYER_WEBP = {"method": 6, "quality": 75}
 
 
 @dataclass(frozen=True)
@@ -116,10 +120,21 @@ def file_dpi(fig: Figure, medium: Medium) -> float:
 TEXT_MARGIN = 0.08    # design inches kept clear at the figure's sides when text is wrapped
 
 
+def _walk(artist):
+    """`artist` and everything under it, except the axis of an Axes that draws none:
+    listing an axis's children makes its ticks, which took most of the time of fitting a
+    slide's text, and text that is never drawn needs no fitting."""
+    if isinstance(artist, Axis) and not (artist.axes.axison and artist.get_visible()):
+        return
+    yield artist
+    for child in artist.get_children():
+        yield from _walk(child)
+
+
 def _texts(fig: Figure, artists=None):
-    found = fig.findobj(Text) if artists is None else \
-        [t for a in artists for t in (a.findobj(Text) if hasattr(a, "findobj") else ())]
-    return [t for t in found if t.get_text().strip()]
+    roots = [fig] if artists is None else [a for a in artists if isinstance(a, Artist)]
+    return [t for root in roots for t in _walk(root)
+            if isinstance(t, Text) and t.get_text().strip()]
 
 
 def fit_text(fig: Figure, medium: Medium, artists=None):
@@ -259,10 +274,12 @@ def durations(timing: Timing, n: int) -> list[int]:
     return ms
 
 
-def _gif(frames: list[Image.Image], ms: list[int], picks: list[int], comment: str) -> bytes:
+def _gif(frames: list[Image.Image], ms: list[int], picks: list[int], comment: str,
+         palette: Image.Image | None = None) -> bytes:
     # Every frame is the same background plus one step's moving parts, so the first
     # step, the key step and the finished frame hold all the colours there are.
-    palette = palette_for([frames[i] for i in picks])
+    if palette is None:
+        palette = palette_for([frames[i] for i in picks])
     indexed = [quantize(f, palette) for f in frames]
     buf = io.BytesIO()
     indexed[0].save(buf, format="GIF", save_all=True, append_images=indexed[1:],
@@ -288,13 +305,18 @@ def _print_colours(strip: Image.Image) -> Image.Image:
     return strip.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
 
 
-def _png_image(img: Image.Image, metadata: dict) -> bytes:
+def _png_image(img: Image.Image, metadata: dict, optimise: bool = True) -> bytes:
+    """`img` as a PNG with `metadata`: oxipng-optimised for the committed files, or zlib's
+    level 6 alone for slides, which are built, not committed (a third of the time, about
+    11 % more bytes)."""
     info = PngImagePlugin.PngInfo()
     for key, value in metadata.items():
         if value is not None:
             info.add_itxt(key, value)    # international text: the copyright sign is not Latin-1
     buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1, pnginfo=info)
+    img.save(buf, format="PNG", compress_level=1 if optimise else 6, pnginfo=info)
+    if not optimise:
+        return buf.getvalue()
     return oxipng.optimize_from_memory(buf.getvalue(), level=FRAME_PNG_LEVEL)
 
 
@@ -343,7 +365,7 @@ def _render_phone(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
         files.append(File(name("gif"), gif, small[0].width, small[0].height, "gif",
                           theme.name, medium="phone"))
         atlas, layout = player_atlas(big, key, durations(timing, n))
-        files.append(File(name("player"), _webp_image(atlas, **PHONE_WEBP), atlas.width,
+        files.append(File(name("player"), _webp_image(atlas), atlas.width,
                           atlas.height,
                           "player", theme.name, layout, medium="phone"))
         png = _png_image(big[key], png_meta)
@@ -509,12 +531,11 @@ def player_atlas(frames: list[Image.Image], key: int, ms: list[int]) -> tuple[Im
                    "frames": [" ".join(boxes) for boxes in layout]}
 
 
-def _webp_image(img: Image.Image, method: int = 5, quality: int = 100) -> bytes:
+def _webp_image(img: Image.Image) -> bytes:
     """Lossless WebP: exact pixels, and a third of a PNG's bytes for these frames
-    (`method` and `quality` trade encoding time for bytes, never pixels; for the page's
-    atlases, method 4 would take 12 % less time for 8 % more bytes)."""
+    (:data:`PLAYER_WEBP` trades encoding time for bytes, never pixels)."""
     buf = io.BytesIO()
-    img.save(buf, format="WEBP", lossless=True, quality=quality, method=method, exact=True)
+    img.save(buf, format="WEBP", lossless=True, exact=True, **PLAYER_WEBP)
     return buf.getvalue()
 
 
@@ -647,6 +668,18 @@ def _nested_svg(figure_svg: bytes, box, at, px_per_pt: float) -> str:
     return text
 
 
+def _ink(arrays: list[np.ndarray], theme: Theme) -> np.ndarray:
+    """Where any of the (H, W, 3) frames is not the background. A pixel is background in
+    every frame exactly when its per-channel minimum and maximum over the frames both
+    are, which is two fast element-wise reductions instead of one per frame."""
+    bg = np.array([round(255 * v) for v in to_rgb(theme.background)], dtype=np.uint8)
+    low, high = arrays[0].copy(), arrays[0].copy()
+    for a in arrays[1:]:
+        np.minimum(low, a, out=low)
+        np.maximum(high, a, out=high)
+    return ((low != bg) | (high != bg)).any(axis=-1)
+
+
 def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]:
     """A figure on 16:9 slides (1920 x 1080 px, 144 px per inch): its title at 24 pt and
     the figure drawn for :data:`convdocs.figures.style.SLIDE`, enlarged 18/11 times, so
@@ -667,15 +700,20 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
         arrays = [np.asarray(raster(fig, theme, dpi))]
     with style.context(theme):       # the SVG's ids are hashed with the style's salt
         figure_svg = _svg(fig, svg_metadata(spec.title))
-    bg = np.array([round(255 * v) for v in to_rgb(theme.background)], dtype=np.uint8)
-    ink = np.zeros(arrays[0].shape[:2], bool)
-    for a in arrays:
-        ink |= (a != bg).any(axis=-1)
+    ink = _ink(arrays, theme)
     breaks = [round(y * dpi) for y in getattr(fig, "convdocs_breaks", ())]
     boxes = slide_pieces(ink, [b for b in breaks if 0 < b < ink.shape[0]])
     key_image = arrays[key if key is not None else 0]
     ax0, ay0, ax1, ay1 = slide_area()
-    parts = []
+    parts, palette = [], None
+    if frames is not None:
+        # One palette for every part's GIF: the figure's colours where it has ink in the
+        # frames the page GIF's palette comes from, and the title's (below).
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        inked = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)) if rows.size \
+            else (slice(None), slice(None))
+        picks = palette_steps(spec.timing, len(arrays), data)
+        palette_sheet = [Image.fromarray(np.ascontiguousarray(arrays[i][inked])) for i in picks]
     for i, box in enumerate(boxes, 1):
         x0, y0, x1, y1 = box = (max(box[0] - SLIDE_PAD, 0), max(box[1] - SLIDE_PAD, 0),
                                 min(box[2] + SLIDE_PAD, ink.shape[1]),
@@ -688,14 +726,15 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
             page = canvas.copy()
             page.paste(Image.fromarray(np.ascontiguousarray(pixels[y0:y1, x0:x1])), at)
             return page
-        png = _png_image(place(key_image), png_metadata(title))
+        png = _png_image(place(key_image), png_metadata(title), optimise=False)
         outer = title_svg.decode()
         svg = (outer[:outer.rindex("</svg>")] + _nested_svg(figure_svg, box, at, dpi / 72)
                + "</svg>\n").encode()
         gif = None
         if frames is not None:
+            if palette is None:
+                palette = palette_for(palette_sheet + [canvas.crop((0, 0, SLIDE_W, ay0))])
             gif = _gif([place(a) for a in arrays], durations(spec.timing, len(arrays)),
-                       palette_steps(spec.timing, len(arrays), data),
-                       f"{title}. {ATTRIBUTION}")
+                       picks, f"{title}. {ATTRIBUTION}", palette)
         parts.append(SlidePart(i, len(boxes), title, png, svg, gif))
     return parts
