@@ -335,15 +335,22 @@ def draw_decider_filters(fig, theme, data):
     each learned filter the map it makes of each example (one row per class). On a phone
     the grid is two blocks of two filters, one above the other, each example's name
     written over its picture."""
-    hand, learned, pictures, maps = (data[k] for k in ("hand-picked", "learned", "examples",
-                                                      "maps"))
-    n, kernel = len(learned), draw.grid_size(learned.shape[1:])[0]
+    n = len(data["learned"])
     phone = style.medium().name == "phone"
-    blocks = [range(0, 2), range(2, n)] if phone and n > 2 else [range(n)]
+    _decider_grid(fig, theme, data, [range(0, 2), range(2, n)] if phone and n > 2
+                  else [range(n)], phone=phone)
+
+
+def _decider_grid(fig, theme, data, blocks, filters=True, maps=True, phone=False):
+    """The grid of draw_decider_filters in `blocks` of filters, one above the other: the
+    filters' two rows (with `filters`) and the maps' rows (with `maps`)."""
+    hand, learned, pictures, maps_ = (data[k] for k in ("hand-picked", "learned", "examples",
+                                                       "maps"))
+    kernel = draw.grid_size(learned.shape[1:])[0]
     margin, labels, pitch, small = 0.18, (1.05 if phone else 2.0), kernel + 0.25, 0.8
     name_room = draw.TITLE + 0.15 if phone else 0.0    # an example's name over its picture
-    left = [margin + labels + 0.45 + (j - block[0]) * pitch for block in blocks
-            for j in block]
+    left = {j: margin + labels + 0.45 + (j - block[0]) * pitch for block in blocks
+            for j in block}
     rows_y, y = [], margin
     for b in blocks:
         block_rows = []
@@ -354,12 +361,18 @@ def draw_decider_filters(fig, theme, data):
             y += title + height + gap
         rows_y.append(block_rows)
         y += 0.35 if b is not blocks[-1] else 0.0
-    size = (max(left) + kernel + margin, y - 0.15 + margin)
+    # Without the filters' rows, the maps' rows move up to where those were; without the
+    # maps' rows, the figure ends under the filters'.
+    up = 0.0 if filters else rows_y[0][2] - draw.TITLE - margin
+    size = (max(left.values()) + kernel + margin,
+            (y - 0.15 if maps else rows_y[-1][1] + kernel) + margin - up)
     fig.set_size_inches(*size)
     for b, block in enumerate(blocks):
-        rows = rows_y[b]
+        rows = [r - up for r in rows_y[b]]
         for (row, label, values, decimals) in ((0, "hand-picked", hand, None),
                                                (1, "learned", learned, 1)):
+            if not filters:
+                break
             fig.text((margin + labels) / size[0], 1 - (rows[row] + kernel / 2) / size[1],
                      label, ha="right", va="center", fontsize=style.TITLE_SIZE,
                      color=theme.text)
@@ -372,8 +385,8 @@ def draw_decider_filters(fig, theme, data):
                     weight_cells(ax, values[j], theme, decimals=decimals,
                                  limit=float(np.abs(values).max()))
                 draw.title(ax, f"filter {j + 1}", theme)
-        top = float(maps.max()) or 1.0
-        for k, name in enumerate(learn.CLASSES[:len(pictures)]):
+        top = float(maps_.max()) or 1.0
+        for k, name in enumerate(learn.CLASSES[:len(pictures)] if maps else ()):
             y = rows[2 + k]
             ax = _panel(fig, size, margin + labels - small, y, small, small)
             draw.picture(ax, pictures[k], theme, norm=draw.norm_for(pictures, "gray", 1.0),
@@ -386,10 +399,25 @@ def draw_decider_filters(fig, theme, data):
                          va="center", fontsize=style.LABEL_SIZE, color=theme.text)
             for j in block:
                 ax = _panel(fig, size, left[j] + (kernel - small) / 2, y, small, small)
-                draw.picture(ax, maps[k, ..., j], theme,
-                             norm=draw.norm_for(maps, "gray", top), role="output")
+                draw.picture(ax, maps_[k, ..., j], theme,
+                             norm=draw.norm_for(maps_, "gray", top), role="output")
                 if k == 0:
                     draw.title(ax, f"map {j + 1}", theme)
+
+
+def decider_parts(data):
+    """On slides: the filters, then the maps of two filters at a time (four maps and the
+    examples' names are wider than a slide)."""
+    n = len(data["learned"])
+    pairs = [range(j, min(j + 2, n)) for j in range(0, n, 2)]
+
+    def maps_of(block):
+        return lambda fig, theme, data: _decider_grid(fig, theme, data, [block],
+                                                      filters=False)
+    return (Part("the filters", lambda fig, theme, data: _decider_grid(
+                fig, theme, data, [range(n)], maps=False)),
+            *(Part(f"the maps of filters {b[0] + 1} and {b[-1] + 1}", maps_of(b))
+              for b in pairs))
 
 
 def decision_data():
@@ -577,7 +605,7 @@ FIGURES = (
     FigureSpec(
         "decider-filters", title="Hand-picked and learned filters",
         caption=decider_filters_caption, alt=decider_filters_alt,
-        compute=decider_filters_data, draw=draw_decider_filters),
+        compute=decider_filters_data, draw=draw_decider_filters, parts=decider_parts),
     FigureSpec(
         "decider-decision", title="From a picture to a decision",
         caption=decision_caption, alt=decision_alt,
