@@ -123,6 +123,14 @@ def pictures(fig):
     return images, words
 
 
+def drawn_parts(name, theme=style.LIGHT):
+    """The slide parts a figure declares, each drawn for the slide (none if it declares
+    none)."""
+    figure, data = SPECS[name], data_of(name)
+    return [render.draw(figure, data, theme, medium=style.SLIDE, part=p)
+            for p in (figure.parts(data) if figure.parts else ())]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(SPECS))
 def test_every_layout_draws_the_same_numbers_words_and_pictures(name):
@@ -131,6 +139,12 @@ def test_every_layout_draws_the_same_numbers_words_and_pictures(name):
         images, words = pictures(drawn(name, medium))
         assert words == page_words, f"{medium.name}: {words ^ page_words}"
         assert images == page_images, f"{name}: the {medium.name} draws other pictures"
+    parts = [pictures(fig) for fig in drawn_parts(name)]
+    if parts:    # its slides, one per part: together, what the page shows, and no more
+        images = set().union(*(i for i, _ in parts))
+        words = set().union(*(w for _, w in parts))
+        assert words == page_words, f"slide parts: {words ^ page_words}"
+        assert images == page_images, f"{name}: the slide parts draw other pictures"
 
 
 @pytest.mark.slow
@@ -140,6 +154,9 @@ def test_slide_text_is_at_least_18_pt_at_1920_by_1080(name):
     per_point = style.SLIDE.px_per_inch / 72     # the figure is drawn at that size, never less
     smallest = min(t.get_fontsize() for t in texts(fig)) * per_point
     assert smallest >= SLIDE_TEXT_PX - 1e-6, f"smallest text is {smallest:.1f} px on a slide"
+    for k, part in enumerate(drawn_parts(name), 1):
+        smallest = min(t.get_fontsize() for t in texts(part)) * per_point
+        assert smallest >= SLIDE_TEXT_PX - 1e-6, f"part {k}: smallest text is {smallest:.1f} px"
 
 
 SLIDE_SAMPLE = ["input-and-filter", "convolution", "tiny-cnn", "padding-modes",
@@ -204,6 +221,72 @@ def test_ink_is_where_any_frame_is_not_the_background(theme):
         for a in frames:
             want |= (a != bg).any(axis=-1)
         assert (render._ink(frames, theme) == want).all()
+
+
+# Figures that are too big for one slide and say how they go on slides, so that each slide
+# shows what its panels are (a cut across the figure could leave a slide of untitled maps).
+DECLARED = ["tiny-cnn", "tiny-cnn-second-filters", "pooling-translation", "decider-filters"]
+
+
+@pytest.mark.parametrize("name", DECLARED)
+def test_figures_too_big_for_a_slide_declare_their_slide_parts(name):
+    parts = SPECS[name].parts(data_of(name))
+    assert len(parts) > 1 and all(p.title.strip() for p in parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", DECLARED)
+def test_every_slide_of_a_split_figure_names_what_it_shows(name, slide_parts):
+    """One slide per declared part, titled by the figure and the part, and every one with
+    at least one title or label of its own panels."""
+    figure, data = SPECS[name], data_of(name)
+    declared = figure.parts(data)
+    parts = slide_parts(name)
+    assert [(p.index, p.count, p.title) for p in parts] == \
+        [(k, len(declared), f"{figure.title}: {d.title} ({k}/{len(declared)})")
+         for k, d in enumerate(declared, 1)]
+    for k, fig in enumerate(drawn_parts(name), 1):
+        words = {t.get_text() for t in texts(fig)
+                 if not re.fullmatch(r"[\d\s.,/\u2212-]+", t.get_text())}
+        assert words, f"{name}: slide {k} has no title or label, only numbers or pictures"
+
+
+@pytest.mark.slow
+def test_the_tiny_cnn_goes_on_slides_stage_by_stage(slide_parts):
+    from convdocs.figures import tiny_cnn
+    data = data_of("tiny-cnn")
+    titles = [p.title for p in slide_parts("tiny-cnn")]
+    assert titles == [f"A tiny CNN at work: {t} ({k}/7)" for k, t in
+                      enumerate(("the input", "first convolution", "first ReLU",
+                                 "first pooling", "second convolution", "second ReLU",
+                                 "second pooling"), 1)]
+    for n, fig in enumerate(drawn_parts("tiny-cnn")):
+        out = data[tiny_cnn.stage_key(n)]
+        maps = [out] if out.ndim == 2 else [out[..., c] for c in range(out.shape[2])]
+        images, words = pictures(fig)
+        assert images == {np.ascontiguousarray(m, dtype=float).tobytes() for m in maps}
+        assert words == {f"{tiny_cnn.STAGES[n]} " + " \u00d7 ".join(map(str, out.shape))}
+
+
+def test_a_declared_part_too_big_for_a_slide_is_an_error():
+    def huge(fig, theme, data):
+        from convdocs.figures.draw import Layout
+        lay = Layout()
+        for _ in range(3):
+            lay.add_row([(2.0, 2.0)])
+        for row in lay.build(fig):
+            row[0].set_axis_on()
+    figure = spec.FigureSpec("huge", "Huge", "", "", compute=dict, draw=huge,
+                             parts=lambda data: (spec.Part("all of it", huge),
+                                                 spec.Part("again", huge)))
+    with pytest.raises(ValueError, match="must fit one"):
+        render.slides(figure, {}, style.LIGHT)
+
+
+def test_only_a_static_figure_declares_slide_parts():
+    with pytest.raises(ValueError, match="static"):
+        spec.FigureSpec("moving", "Moving", "", "", compute=dict, animate=lambda d: None,
+                        timing=spec.Timing(100), parts=lambda data: ())
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from .animations import PoolAnimation
 from .draw import Layout
 from .examples import BANK, bank_maps, face
 from .panels import photo_size
-from .spec import FigureSpec, Timing
+from .spec import FigureSpec, Part, Timing
 
 
 def overlap_example():
@@ -146,6 +146,21 @@ def translation_caption(data):
             "window. A shift across a window's border would change it.")
 
 
+def _translation_panels(axes, data, s, theme):
+    """One shift's input, edge map and pooled map, each with its title."""
+    a, e, p = axes
+    x, edges, pooled = data[f"input {s}"], data[f"edges {s}"], data[f"pooled {s}"]
+    dc, dp = changed_cells(data, s)
+    norm = draw.norm_for(np.array([3.0]), "signed", 3.0)
+    draw.matrix(a, x, theme, norm=draw.norm_for(x, "gray", 1), numbers=False, role="input")
+    draw.title(a, f"input, shifted {s}", theme)
+    draw.matrix(e, edges, theme, kind="signed", norm=norm, role="output", fontsize=10)
+    draw.title(e, "vertical edges" + (f": {dc} changed" if s else ""), theme)
+    draw.matrix(p, pooled, theme, kind="signed", norm=norm, role="output")
+    draw.title(p, f"{TRANSLATION_POOL}\u00d7{TRANSLATION_POOL} max pool"
+               + (f": {dp} changed" if s else ""), theme)
+
+
 def draw_translation(fig, theme, data):
     cell = 0.28
     edge_panel = (9 * cell, 9 * cell)
@@ -153,19 +168,24 @@ def draw_translation(fig, theme, data):
     lay.add_row([(9 * 0.15, 9 * 0.15)] * 3, gaps=[0.4 + 9 * (cell - 0.15)] * 2)
     lay.add_row([edge_panel] * 3, gaps=[0.4] * 2)
     lay.add_row([(3 * 0.42, 3 * 0.42)] * 3, gaps=[0.4 + 9 * cell - 3 * 0.42] * 2)
-    inputs, edge_axes, pooled_axes = lay.build(fig)
-    norm = draw.norm_for(np.array([3.0]), "signed", 3.0)
-    for s, a, e, p in zip(SHIFTS, inputs, edge_axes, pooled_axes):
-        x, edges, pooled = data[f"input {s}"], data[f"edges {s}"], data[f"pooled {s}"]
-        dc, dp = changed_cells(data, s)
-        draw.matrix(a, x, theme, norm=draw.norm_for(x, "gray", 1), numbers=False,
-                    role="input")
-        draw.title(a, f"input, shifted {s}", theme)
-        draw.matrix(e, edges, theme, kind="signed", norm=norm, role="output", fontsize=10)
-        draw.title(e, "vertical edges" + (f": {dc} changed" if s else ""), theme)
-        draw.matrix(p, pooled, theme, kind="signed", norm=norm, role="output")
-        draw.title(p, f"{TRANSLATION_POOL}\u00d7{TRANSLATION_POOL} max pool"
-                   + (f": {dp} changed" if s else ""), theme)
+    for s, *axes in zip(SHIFTS, *lay.build(fig)):
+        _translation_panels(axes, data, s, theme)
+
+
+def draw_shift(s: int):
+    """On a slide, one shift at a time: its input, edge map and pooled map in a row."""
+    def draw_one(fig, theme, data):
+        cell = 0.28
+        lay = Layout(margin=0.7)     # room for the last title, wider than its panel
+        lay.add_row([(9 * 0.15, 9 * 0.15), (9 * cell, 9 * cell), (3 * 0.42, 3 * 0.42)],
+                    gaps=[0.6, 0.6])
+        _translation_panels(lay.build(fig)[0], data, s, theme)
+    return draw_one
+
+
+def translation_parts(data):
+    return tuple(Part(f"shift {s}" if s else "no shift",
+                      draw_shift(s)) for s in SHIFTS)
 
 
 FIGURES = (
@@ -205,5 +225,5 @@ FIGURES = (
             "with a short vertical bar, below it the 9 by 9 edge map with numbers (a column of "
             "negative values beside a column of positive ones, further right in each column), "
             "and at the bottom a 3 by 3 max-pooled grid that reads the same in every column.",
-        compute=translation_data, draw=draw_translation),
+        compute=translation_data, draw=draw_translation, parts=translation_parts),
 )

@@ -24,7 +24,7 @@ from matplotlib.text import Text
 from PIL import Image, PngImagePlugin
 
 from . import style
-from .spec import ATTRIBUTION, SOURCE_URL, FigureSpec, Timing
+from .spec import ATTRIBUTION, SOURCE_URL, FigureSpec, Part, Timing
 from .spec import file_name as spec_file_name
 from .style import Medium, Theme
 
@@ -79,10 +79,10 @@ def _blank() -> Figure:
 
 
 def draw(spec: FigureSpec, data, theme: Theme, step: int | None = None, frames=None,
-         medium: Medium = style.PAGE) -> Figure:
+         medium: Medium = style.PAGE, part: Part | None = None) -> Figure:
     """A fresh Figure with `spec` drawn into it in one pass, for `theme` (and, for an
     animation, `step`; `frames` is the animation object when the caller has one), laid out
-    for `medium`."""
+    for `medium`; only `part` of it, one of the slide parts it declares, when given."""
     with style.context(theme), style.drawing_for(medium):
         fig = _blank()
         if spec.animated:
@@ -91,7 +91,7 @@ def draw(spec: FigureSpec, data, theme: Theme, step: int | None = None, frames=N
             fit_text(fig, medium)
             fit_text(fig, medium, frames.moving(ctx, step))
         else:
-            spec.draw(fig, theme, data)
+            (part or spec).draw(fig, theme, data)
             fit_text(fig, medium)
     return fig
 
@@ -680,12 +680,28 @@ def _ink(arrays: list[np.ndarray], theme: Theme) -> np.ndarray:
     return ((low != bg) | (high != bg)).any(axis=-1)
 
 
-def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]:
+def slide_title(title: str, i: int, n: int, part: tuple[Part, int, int] | None) -> str:
+    """The title written on slide `i` of `n` cut from a figure, or on a declared `part`
+    (part, k, n): "Title: what the part shows (k/n)"."""
+    if part is not None:
+        p, k, count = part
+        return f"{title}: {p.title} ({k}/{count})"
+    return title if n == 1 else f"{title} ({i}/{n})"
+
+
+def slides(spec: FigureSpec, data, theme: Theme, frames=None,
+           part: tuple[Part, int, int] | None = None) -> list[SlidePart]:
     """A figure on 16:9 slides (1920 x 1080 px, 144 px per inch): its title at 24 pt and
     the figure drawn for :data:`convdocs.figures.style.SLIDE`, enlarged 18/11 times, so
-    11 pt digits are 18 pt (36 px). A figure too big for one slide at that size is cut
-    into several, across blank rows (and columns), never shrunk. An animation's slides
-    also have a GIF of every frame at 1920 x 1080, with the page GIF's timing."""
+    11 pt digits are 18 pt (36 px). A figure that declares its parts (FigureSpec.parts)
+    has one slide per part, titled by it; any other figure too big for one slide at that
+    size is cut into several, across blank rows (and columns), never shrunk. An
+    animation's slides also have a GIF of every frame at 1920 x 1080, with the page GIF's
+    timing. `part` is (part, k, n): draw only part k of n, on one slide."""
+    if part is None and spec.parts is not None:
+        declared = spec.parts(data)
+        return [s for k, p in enumerate(declared, 1)
+                for s in slides(spec, data, theme, frames, (p, k, len(declared)))]
     slide = style.SLIDE
     frames = frames or (spec.animate(data) if spec.animated else None)
     dpi = slide.px_per_inch
@@ -695,7 +711,7 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
         key = spec.timing.key_index(n, data)
         images = layered(frames, theme, range(n), dpi, slide)
         arrays = [np.asarray(i) for i in images]
-    fig = draw(spec, data, theme, key, frames, medium=slide)
+    fig = draw(spec, data, theme, key, frames, medium=slide, part=part and part[0])
     if frames is None:
         arrays = [np.asarray(raster(fig, theme, dpi))]
     with style.context(theme):       # the SVG's ids are hashed with the style's salt
@@ -703,6 +719,9 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
     ink = _ink(arrays, theme)
     breaks = [round(y * dpi) for y in getattr(fig, "convdocs_breaks", ())]
     boxes = slide_pieces(ink, [b for b in breaks if 0 < b < ink.shape[0]])
+    if part is not None and len(boxes) > 1:
+        raise ValueError(f"{spec.name}: slide part {part[1]} ({part[0].title!r}) needs "
+                         f"{len(boxes)} slides; a declared part must fit one")
     key_image = arrays[key if key is not None else 0]
     ax0, ay0, ax1, ay1 = slide_area()
     parts, palette = [], None
@@ -718,7 +737,7 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
         x0, y0, x1, y1 = box = (max(box[0] - SLIDE_PAD, 0), max(box[1] - SLIDE_PAD, 0),
                                 min(box[2] + SLIDE_PAD, ink.shape[1]),
                                 min(box[3] + SLIDE_PAD, ink.shape[0]))
-        title = spec.title if len(boxes) == 1 else f"{spec.title} ({i}/{len(boxes)})"
+        title = slide_title(spec.title, i, len(boxes), part)
         canvas, title_svg = _slide_title(title, theme)
         at = (ax0 + (ax1 - ax0 - (x1 - x0)) // 2, ay0 + (ay1 - ay0 - (y1 - y0)) // 2)
 
@@ -736,5 +755,6 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None) -> list[SlidePart]
                 palette = palette_for(palette_sheet + [canvas.crop((0, 0, SLIDE_W, ay0))])
             gif = _gif([place(a) for a in arrays], durations(spec.timing, len(arrays)),
                        picks, f"{title}. {ATTRIBUTION}", palette)
-        parts.append(SlidePart(i, len(boxes), title, png, svg, gif))
+        parts.append(SlidePart(*(part[1:] if part else (i, len(boxes))), title, png, svg,
+                               gif))
     return parts

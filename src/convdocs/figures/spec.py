@@ -66,6 +66,16 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One slide of a figure that declares its slides: what it shows, in a few words (the
+    slide's title follows the figure's), and how to draw it: ``draw(fig, theme, data)``,
+    like a static figure's own draw, showing only this part of the figure's data."""
+
+    title: str
+    draw: Callable[..., None]
+
+
+@dataclass(frozen=True)
 class FigureSpec:
     """One figure of the table. `page` is filled in by the catalogue from the
     module that lists the figure; nothing else about a figure is implied by
@@ -79,6 +89,10 @@ class FigureSpec:
     draw: Callable[..., None] | None = None          # static: draw(fig, theme, data)
     animate: Callable[[Data], Frames] | None = None  # animated: animate(data) -> Frames
     timing: Timing | None = None
+    # A static figure too big for one slide may say how it goes on slides: parts(data) is
+    # its sequence of Part, each drawn on a slide of its own. Together the parts show what
+    # the figure shows. Without it, a figure too big for a slide is cut where it is blank.
+    parts: Callable[[Data], tuple[Part, ...]] | None = None
     page: str = ""
 
     def __post_init__(self):
@@ -87,6 +101,9 @@ class FigureSpec:
         if (self.animate is None) != (self.timing is None):
             raise ValueError(f"figure {self.name!r}: an animation needs a timing, and only "
                              f"an animation has one")
+        if self.parts is not None and self.animated:
+            raise ValueError(f"figure {self.name!r}: only a static figure declares its "
+                             f"slide parts")
 
     @property
     def animated(self) -> bool:

@@ -147,7 +147,8 @@ def palette(theme: Theme) -> dict:
 # * slide: a 16:9 slide, 13.333 x 7.5 in at 144 px per inch = 1920 x 1080. The figure is
 #   drawn enlarged 18/11 times (11 pt digits become 18 pt = 36 px), under a 24 pt title;
 #   text under 11 pt is raised to 11 pt first. A figure taller than the slide is split
-#   into several slides, never shrunk.
+#   into several slides, never shrunk: into the parts it declares (FigureSpec.parts), or
+#   else cut across blank rows.
 
 @dataclass(frozen=True)
 class Medium:

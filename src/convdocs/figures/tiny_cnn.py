@@ -15,7 +15,7 @@ from . import draw, style
 from .draw import Layout
 from .examples import face
 from .panels import kernel_matrix, number_word, signed_norm
-from .spec import FigureSpec
+from .spec import FigureSpec, Part
 from .weights import weight_cells, weight_text
 
 
@@ -46,6 +46,24 @@ def tiny_data():
     return {stage_key(n): out for n, out in enumerate(outputs)}
 
 
+def _stage_maps(out):
+    return [out] if out.ndim == 2 else [out[..., c] for c in range(out.shape[2])]
+
+
+def _stage_title(n, out):
+    return f"{STAGES[n]}\n{TIMES.join(map(str, out.shape))}"
+
+
+def _stage_map(ax, out, m, theme):
+    if out.ndim == 2:
+        draw.picture(ax, m, theme, norm=draw.norm_for(m, "gray", 255), role="input")
+    elif m.min() < 0:
+        draw.picture(ax, m, theme, kind="signed", norm=signed_norm(m, 0.99), role="output")
+    else:
+        top = float(np.quantile(m, 0.99)) or 1.0
+        draw.picture(ax, m, theme, norm=draw.norm_for(m, "gray", top), role="output")
+
+
 def draw_tiny_cnn(fig, theme, data):
     outs = [data[stage_key(n)] for n in range(len(STAGES))]
     side = 0.96   # inches per map: each pixel of the 64-pixel input is 3 x 3 in the 2x PNG
@@ -54,23 +72,42 @@ def draw_tiny_cnn(fig, theme, data):
     for row in range(1, 4):
         lay.add_row([(side, side)] * len(STAGES), gaps=[0.3] * (len(STAGES) - 1), title=0.0)
     rows = lay.build(fig)
-    for col, (stage, out) in enumerate(zip(STAGES, outs)):
-        draw.title(rows[0][col], f"{stage}\n{TIMES.join(map(str, out.shape))}", theme)
-        maps = [out] if out.ndim == 2 else [out[..., c] for c in range(out.shape[2])]
+    for col, out in enumerate(outs):
+        draw.title(rows[0][col], _stage_title(col, out), theme)
+        maps = _stage_maps(out)
         for row in range(4):
-            ax = rows[row][col]
             if row >= len(maps):
-                ax.set_visible(False)
-                continue
-            m = maps[row]
-            if out.ndim == 2:
-                draw.picture(ax, m, theme, norm=draw.norm_for(m, "gray", 255), role="input")
-            elif m.min() < 0:
-                draw.picture(ax, m, theme, kind="signed", norm=signed_norm(m, 0.99),
-                             role="output")
+                rows[row][col].set_visible(False)
             else:
-                top = float(np.quantile(m, 0.99)) or 1.0
-                draw.picture(ax, m, theme, norm=draw.norm_for(m, "gray", top), role="output")
+                _stage_map(rows[row][col], out, maps[row], theme)
+
+
+# What each stage is, as the title of its slide (the tiny CNN goes on slides stage by stage)
+STAGE_PARTS = ("the input", "first convolution", "first ReLU", "first pooling",
+               "second convolution", "second ReLU", "second pooling")
+STAGE_SIDE = 1.6    # inches per map on a stage's slide: four maps fill its width
+
+
+def draw_stage(n: int):
+    """Draw stage `n` of the tiny CNN alone: its maps in a row under its title."""
+    def draw_one(fig, theme, data):
+        out = data[stage_key(n)]
+        maps = _stage_maps(out)
+        lay = Layout()
+        lay.add_row([(STAGE_SIDE, STAGE_SIDE)] * len(maps), gaps=[0.3] * (len(maps) - 1),
+                    title=0.62)
+        axes = lay.build(fig)[0]
+        for ax, m in zip(axes, maps):
+            _stage_map(ax, out, m, theme)
+        first, last = axes[0].get_position(), axes[-1].get_position()
+        row = fig.add_axes((first.x0, first.y0, last.x1 - first.x0, first.height))
+        row.set_axis_off()
+        draw.title(row, _stage_title(n, out), theme)
+    return draw_one
+
+
+def tiny_parts(data):
+    return tuple(Part(title, draw_stage(n)) for n, title in enumerate(STAGE_PARTS))
 
 
 RF_LAYERS = ("conv 3\u00d73", "pool 2\u00d72", "conv 3\u00d73", "pool 2\u00d72")
@@ -166,6 +203,27 @@ def second_filters_data():
             "maps": data[stage_key(4)]}
 
 
+def _pooled_maps(axes, inputs, theme):
+    top = float(np.quantile(inputs, 0.99)) or 1.0
+    for c, ax in enumerate(axes):
+        draw.picture(ax, inputs[..., c], theme, norm=draw.norm_for(inputs, "gray", top),
+                     role="input")
+        draw.title(ax, f"pooled map {c + 1}", theme)
+
+
+def _slices(axes, filters, f, theme):
+    for c, ax in enumerate(axes):
+        kernel_matrix(ax, filters[f][..., c], theme, cell_font=style.NUMBER_SIZE - 1)
+        draw.frame(ax, 0, 0, *filters.shape[1:3], theme.kernel, lw=2.5)
+        draw.title(ax, f"filter {f + 1} \u00b7 map {c + 1}", theme)
+
+
+def _new_map(fig, ax, maps, f, theme, sign_at):
+    _signed_map(ax, maps[..., f], theme)
+    draw.title(ax, f"new map {f + 1}", theme)
+    draw.operator(fig, sign_at, "\u03a3 \u2192", theme, size=16)
+
+
 def draw_second_filters(fig, theme, data):
     inputs, filters, maps = data["inputs"], data["filters"], data["maps"]
     depth = inputs.shape[2]
@@ -177,20 +235,53 @@ def draw_second_filters(fig, theme, data):
     for _ in filters:
         lay.add_row([kernel] * depth + [(side, side)], gaps=gaps, below=0.45)
     rows = lay.build(fig)
-    top = float(np.quantile(inputs, 0.99)) or 1.0
-    for c, ax in enumerate(rows[0][:depth]):
-        draw.picture(ax, inputs[..., c], theme, norm=draw.norm_for(inputs, "gray", top),
-                     role="input")
-        draw.title(ax, f"pooled map {c + 1}", theme)
+    _pooled_maps(rows[0][:depth], inputs, theme)
     rows[0][depth].set_visible(False)
     for f, row in enumerate(rows[1:]):
-        for c, ax in enumerate(row[:depth]):
-            kernel_matrix(ax, filters[f][..., c], theme, cell_font=style.NUMBER_SIZE - 1)
-            draw.frame(ax, 0, 0, *filters.shape[1:3], theme.kernel, lw=2.5)
-            draw.title(ax, f"filter {f + 1} \u00b7 map {c + 1}", theme)
-        _signed_map(row[depth], maps[..., f], theme)
-        draw.title(row[depth], f"new map {f + 1}", theme)
-        draw.operator(fig, lay.gap_centres[f + 1][-1], "\u03a3 \u2192", theme, size=16)
+        _slices(row[:depth], filters, f, theme)
+        _new_map(fig, row[depth], maps, f, theme, lay.gap_centres[f + 1][-1])
+
+
+# On slides: the pooled maps, then each filter alone, its slices two by two (a row of
+# four and the new map is wider than a slide), the map they add up to beside them.
+
+def draw_pooled_maps(fig, theme, data):
+    inputs = data["inputs"]
+    side = STAGE_SIDE
+    lay = Layout()
+    lay.add_row([(side, side)] * inputs.shape[2], gaps=[0.3] * (inputs.shape[2] - 1))
+    _pooled_maps(lay.build(fig)[0], inputs, theme)
+
+
+def draw_second_filter(f: int):
+    """Draw filter `f` of the second layer alone: its slices two by two, and its map."""
+    def draw_one(fig, theme, data):
+        filters, maps = data["filters"], data["maps"]
+        depth = filters.shape[3]
+        kernel = draw.grid_size(filters.shape[1:3])
+        across = -(-depth // 2)
+        lay = Layout(row_gap=0.2)
+        for r in range(0, depth, across):
+            n = min(across, depth - r)
+            lay.add_row([kernel] * n + [kernel], gaps=[0.3] * (n - 1) + [0.8])
+        rows = lay.build(fig)
+        _slices([ax for row in rows for ax in row[:-1]], filters, f, theme)
+        for row in rows[1:]:
+            row[-1].set_visible(False)
+        target = rows[0][-1]     # moved down to sit level with the middle of the slices
+        top, bottom = rows[0][-2].get_position(), rows[-1][0].get_position()
+        box = target.get_position()
+        middle = (top.y1 + bottom.y0) / 2
+        target.set_position((box.x0, middle - box.height / 2, box.width, box.height))
+        _new_map(fig, target, maps, f, theme, ((top.x1 + box.x0) / 2, middle))
+    return draw_one
+
+
+def second_filters_parts(data):
+    depth = data["inputs"].shape[2]
+    return (Part(f"the {number_word(depth)} pooled maps", draw_pooled_maps),
+            *(Part(f"filter {f + 1}", draw_second_filter(f))
+              for f in range(len(data["filters"]))))
 
 
 # -- the network that decides ------------------------------------------------------------
@@ -244,15 +335,22 @@ def draw_decider_filters(fig, theme, data):
     each learned filter the map it makes of each example (one row per class). On a phone
     the grid is two blocks of two filters, one above the other, each example's name
     written over its picture."""
-    hand, learned, pictures, maps = (data[k] for k in ("hand-picked", "learned", "examples",
-                                                      "maps"))
-    n, kernel = len(learned), draw.grid_size(learned.shape[1:])[0]
+    n = len(data["learned"])
     phone = style.medium().name == "phone"
-    blocks = [range(0, 2), range(2, n)] if phone and n > 2 else [range(n)]
+    _decider_grid(fig, theme, data, [range(0, 2), range(2, n)] if phone and n > 2
+                  else [range(n)], phone=phone)
+
+
+def _decider_grid(fig, theme, data, blocks, filters=True, maps=True, phone=False):
+    """The grid of draw_decider_filters in `blocks` of filters, one above the other: the
+    filters' two rows (with `filters`) and the maps' rows (with `maps`)."""
+    hand, learned, pictures, maps_ = (data[k] for k in ("hand-picked", "learned", "examples",
+                                                       "maps"))
+    kernel = draw.grid_size(learned.shape[1:])[0]
     margin, labels, pitch, small = 0.18, (1.05 if phone else 2.0), kernel + 0.25, 0.8
     name_room = draw.TITLE + 0.15 if phone else 0.0    # an example's name over its picture
-    left = [margin + labels + 0.45 + (j - block[0]) * pitch for block in blocks
-            for j in block]
+    left = {j: margin + labels + 0.45 + (j - block[0]) * pitch for block in blocks
+            for j in block}
     rows_y, y = [], margin
     for b in blocks:
         block_rows = []
@@ -263,12 +361,18 @@ def draw_decider_filters(fig, theme, data):
             y += title + height + gap
         rows_y.append(block_rows)
         y += 0.35 if b is not blocks[-1] else 0.0
-    size = (max(left) + kernel + margin, y - 0.15 + margin)
+    # Without the filters' rows, the maps' rows move up to where those were; without the
+    # maps' rows, the figure ends under the filters'.
+    up = 0.0 if filters else rows_y[0][2] - draw.TITLE - margin
+    size = (max(left.values()) + kernel + margin,
+            (y - 0.15 if maps else rows_y[-1][1] + kernel) + margin - up)
     fig.set_size_inches(*size)
     for b, block in enumerate(blocks):
-        rows = rows_y[b]
+        rows = [r - up for r in rows_y[b]]
         for (row, label, values, decimals) in ((0, "hand-picked", hand, None),
                                                (1, "learned", learned, 1)):
+            if not filters:
+                break
             fig.text((margin + labels) / size[0], 1 - (rows[row] + kernel / 2) / size[1],
                      label, ha="right", va="center", fontsize=style.TITLE_SIZE,
                      color=theme.text)
@@ -281,8 +385,8 @@ def draw_decider_filters(fig, theme, data):
                     weight_cells(ax, values[j], theme, decimals=decimals,
                                  limit=float(np.abs(values).max()))
                 draw.title(ax, f"filter {j + 1}", theme)
-        top = float(maps.max()) or 1.0
-        for k, name in enumerate(learn.CLASSES[:len(pictures)]):
+        top = float(maps_.max()) or 1.0
+        for k, name in enumerate(learn.CLASSES[:len(pictures)] if maps else ()):
             y = rows[2 + k]
             ax = _panel(fig, size, margin + labels - small, y, small, small)
             draw.picture(ax, pictures[k], theme, norm=draw.norm_for(pictures, "gray", 1.0),
@@ -295,10 +399,25 @@ def draw_decider_filters(fig, theme, data):
                          va="center", fontsize=style.LABEL_SIZE, color=theme.text)
             for j in block:
                 ax = _panel(fig, size, left[j] + (kernel - small) / 2, y, small, small)
-                draw.picture(ax, maps[k, ..., j], theme,
-                             norm=draw.norm_for(maps, "gray", top), role="output")
+                draw.picture(ax, maps_[k, ..., j], theme,
+                             norm=draw.norm_for(maps_, "gray", top), role="output")
                 if k == 0:
                     draw.title(ax, f"map {j + 1}", theme)
+
+
+def decider_parts(data):
+    """On slides: the filters, then the maps of two filters at a time (four maps and the
+    examples' names are wider than a slide)."""
+    n = len(data["learned"])
+    pairs = [range(j, min(j + 2, n)) for j in range(0, n, 2)]
+
+    def maps_of(block):
+        return lambda fig, theme, data: _decider_grid(fig, theme, data, [block],
+                                                      filters=False)
+    return (Part("the filters", lambda fig, theme, data: _decider_grid(
+                fig, theme, data, [range(n)], maps=False)),
+            *(Part(f"the maps of filters {b[0] + 1} and {b[-1] + 1}", maps_of(b))
+              for b in pairs))
 
 
 def decision_data():
@@ -437,7 +556,7 @@ FIGURES = (
             "maps, visibly coarser; two 32 by 32 second-layer maps; the same after ReLU; and "
             "two final 16 by 16 maps of coarse blocks, bright only where the strongest "
             "structures were, such as the collar and the sides of the face.",
-        compute=tiny_data, draw=draw_tiny_cnn),
+        compute=tiny_data, draw=draw_tiny_cnn, parts=tiny_parts),
     FigureSpec(
         "tiny-cnn-first-filters", title="The first layer's filters, and the maps they make",
         caption=lambda data: (
@@ -473,7 +592,8 @@ FIGURES = (
             f"maps and minus one ninth under the horizontal ones. Each row ends with an arrow "
             f"to the map it makes: edges of every direction light up in the first, the "
             f"vertical ones light and horizontal ones dark in the second."),
-        compute=second_filters_data, draw=draw_second_filters),
+        compute=second_filters_data, draw=draw_second_filters,
+        parts=second_filters_parts),
     FigureSpec(
         "receptive-field", title="The receptive field grows layer by layer",
         caption=receptive_caption,
@@ -485,7 +605,7 @@ FIGURES = (
     FigureSpec(
         "decider-filters", title="Hand-picked and learned filters",
         caption=decider_filters_caption, alt=decider_filters_alt,
-        compute=decider_filters_data, draw=draw_decider_filters),
+        compute=decider_filters_data, draw=draw_decider_filters, parts=decider_parts),
     FigureSpec(
         "decider-decision", title="From a picture to a decision",
         caption=decision_caption, alt=decision_alt,
