@@ -543,12 +543,16 @@ def test_keyboard_only(browser, server):
         assert p.get_attribute("data-step") == str(n - 1)
         page.keyboard.press(" ")            # Space on the scrubber plays too
         assert state() == "playing"
-        page.keyboard.press("Shift+Tab")    # Space on "Next step" toggles, it does not step
-        page.keyboard.press(" ")
+        page.keyboard.press("Shift+Tab")    # Space on "Next step" activates it, as on any
+        page.keyboard.press(" ")            # button: a step, which pauses
         assert state() == "paused"
-        step = p.get_attribute("data-step")
+        step = int(p.get_attribute("data-step"))
+        page.keyboard.press("Shift+Tab")    # "Previous step", with Space
+        page.keyboard.press(" ")
+        assert int(p.get_attribute("data-step")) == max(step - 1, 0)
+        assert state() == "paused"
         page.wait_for_timeout(300)
-        assert p.get_attribute("data-step") == step
+        assert int(p.get_attribute("data-step")) == max(step - 1, 0)
         assert page.evaluate("scrollY") == scroll
         assert watch.errors == []
     finally:
@@ -846,6 +850,7 @@ def test_rapid_keys_and_resizing_leave_one_consistent_player(browser, server):
         for _ in range(60):
             page.keyboard.press("ArrowLeft", delay=0)
         assert player(page, name).get_attribute("data-step") == "0"
+        page.locator(f"#fig-{name} .cd-player__play").focus()
         for _ in range(9):                 # an odd number of toggles: playing
             page.keyboard.press(" ", delay=0)
         assert player(page, name).get_attribute("data-state") == "playing"
@@ -911,6 +916,48 @@ def test_instant_navigation_away_and_back_leaves_no_duplicates_or_timers(browser
         page.wait_for_timeout(300)
         assert stats(page) == {"players": 0, "timers": 0, "playing": [], "awake": 0}
         assert page.evaluate("window.__sameDocument") is True, "navigation was not instant"
+        assert watch.errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_on_a_slow_connection_play_shows_it_was_asked_and_a_second_press_pauses(browser,
+                                                                              server):
+    name = "convolution"
+    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
+    held = []
+    try:
+        # hold the atlas back until the test lets it through
+        context.route(f"**/{name}.light.player.webp", lambda route: held.append(route))
+        watch = open_page(context, server.url(page_of(name)))
+        page = watch.page
+        page.locator(f"#fig-{name}").scroll_into_view_if_needed()
+        play = page.locator(f"#fig-{name} .cd-player__play")
+        play.wait_for()
+        page.wait_for_function(f"document.querySelector('#fig-{name} .cd-player')"
+                               f".dataset.state === 'loading'")
+        assert play.get_attribute("aria-label") == "Play animation"
+        play.click()
+        assert play.get_attribute("aria-label") == "Pause animation"   # the request shows
+        assert player(page, name).get_attribute("data-state") == "loading"
+        play.click()                    # changed their mind before the frames came
+        assert play.get_attribute("aria-label") == "Play animation"
+        for _ in range(100):            # the request reached the route (it is near)
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the atlas was never asked for"
+        for route in held:
+            route.continue_()
+        wait_drawn(page, name)
+        page.wait_for_timeout(300)
+        assert player(page, name).get_attribute("data-state") == "paused"
+        assert play.get_attribute("aria-label") == "Play animation"
+        play.click()                    # and once the frames are there, Play plays
+        assert player(page, name).get_attribute("data-state") == "playing"
+        assert play.get_attribute("aria-label") == "Pause animation"
         assert watch.errors == []
     finally:
         context.close()

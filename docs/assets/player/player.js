@@ -196,9 +196,6 @@ class Player {
     next.addEventListener("click", () => this.go(this.step + 1, true));
     scrub.addEventListener("input", () => this.go(Number(scrub.value) - 1, false));
     bar.addEventListener("keydown", (e) => this.onKey(e));
-    bar.addEventListener("keyup", (e) => {
-      if (e.key === " ") e.preventDefault();        // a button would click on keyup
-    });
 
     const space = this.figure.querySelector(":scope > .cd-player-space");
     if (space) space.replaceWith(root);
@@ -221,8 +218,12 @@ class Player {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     const onScrubber = e.target === this.scrub;
     if (e.key === " ") {
-      e.preventDefault();
-      this.toggle();
+      // A button does what it says on Space (the browser clicks it); the scrubber has
+      // nothing of its own for Space, so there it plays or pauses, as on the play button.
+      if (onScrubber) {
+        e.preventDefault();
+        this.toggle();
+      }
     } else if (!onScrubber && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
       e.preventDefault();
       this.go(this.step + (e.key === "ArrowRight" ? 1 : -1), true);
@@ -235,6 +236,13 @@ class Player {
 
   get playing() {
     return this.timer !== 0;
+  }
+
+  /** Playing, or asked to play and still fetching its frames: what the play button shows,
+   *  so a reader on a slow connection sees the request taken (and a second press pauses). */
+  get playRequested() {
+    return this.playing || (this === chosen && this.mode === "play" && !this.ready &&
+      !this.failed);
   }
 
   /** Show step `k` (clamped) and stop: the reader is looking at one step. */
@@ -261,6 +269,7 @@ class Player {
       this.load();
     }
     schedule();
+    for (const p of players.values()) p.update();   // the buttons show who is asked to play
   }
 
   /** Where the picture is now. A reader's key or tap can come before the observers report
@@ -282,7 +291,7 @@ class Player {
     this.scrub.value = String(this.step + 1);
     this.scrub.setAttribute("aria-valuetext", text);
     this.status.textContent = text;
-    const playing = this.playing;
+    const playing = this.playRequested;
     if (this.shownPlaying !== playing) {
       this.shownPlaying = playing;
       this.playButton.setAttribute("aria-label", playing ? "Pause animation" : "Play animation");
@@ -290,7 +299,7 @@ class Player {
     }
     this.root.dataset.step = String(this.step);
     this.root.dataset.state = this.failed ? "failed" : !this.drawn ? "loading"
-      : playing ? "playing" : "paused";
+      : this.playing ? "playing" : "paused";
     this.root.dataset.theme = this.drawn || "";
   }
 
