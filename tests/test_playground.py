@@ -428,6 +428,47 @@ def test_engine_writes_values_as_python_does(engine_page):
     assert not bad, bad[:10]
 
 
+BIG_JS = """
+({config, big}) => {
+  // Whole numbers beyond 2**53, as the page passes what a reader typed: BigInts.
+  const set = (obj, key, index) => {
+    const text = index === null ? obj[key] : obj[key][index];
+    const value = BigInt(text);
+    if (index === null) obj[key] = value; else obj[key][index] = value;
+  };
+  for (const [where, key, index] of big) set(where === "pool" ? config.pool : config, key, index);
+  return window.engine.evaluate(config, %s).error;
+}
+""" % json.dumps(LIMITS)
+
+
+def test_engine_refuses_huge_whole_numbers_as_python_does(engine_page):
+    """Ints beyond 2**53 (BigInts in the engine) get the messages Python's ints get."""
+    huge = 10 ** 20 + 7
+    base = {"image": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "kernel": [[1, 0], [0, -1]],
+            "pool": {"op": "avg", "size": 1}}
+    cases = []
+    for where, key in [("conv", "stride"), ("conv", "dilation"), ("conv", "padding"),
+                       ("pool", "size"), ("pool", "stride"), ("pool", "padding")]:
+        for value in (huge, -huge, [huge, 1], [1, -huge], [2, huge, 3]):
+            cases.append((where, key, value))
+    for where, key, value in cases:
+        config = json.loads(json.dumps(base))
+        target = config["pool"] if where == "pool" else config
+        target[key] = value
+        want = playground.evaluate(config)["error"]
+        text = ([str(v) for v in value] if isinstance(value, list) else str(value))
+        target[key] = text
+        indices = ([i for i, v in enumerate(value) if abs(v) > 2 ** 53]
+                   if isinstance(value, list) else [None])
+        for i, v in enumerate(value if isinstance(value, list) else []):
+            if abs(v) <= 2 ** 53:
+                text[i] = v
+        got = engine_page.evaluate(BIG_JS, {"config": config,
+                                            "big": [[where, key, i] for i in indices]})
+        assert want is not None and got == want, (where, key, value, got, want)
+
+
 # ---------------------------------------------------------------------------
 # The built page
 
@@ -612,7 +653,7 @@ def test_refusals_in_the_library_words(browser, server):
     try:
         watch = open_playground(context, server)
         page = watch.page
-        for field, text in [("#pg-stride", "0"), ("#pg-stride", "1e308"), ("#pg-stride", ""),
+        for field, text in [("#pg-stride", "0"), ("#pg-stride", "1e308"),
                             ("#pg-dilation", "-2"), ("#pg-dilation", "0, 1")]:
             page.fill(field, text)
             state = page.evaluate(STATE_JS)
@@ -710,6 +751,67 @@ def test_instant_navigation_mounts_the_playground(browser, server, built_site):
         state = page.evaluate(STATE_JS)
         assert state["error"] is None and state["sum"] is not None
         assert page.locator("#pg-image option").count() == len(playground.presets()["images"])
+        watch.check()
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------------------
+# Review fixes: transparency, typed numbers, failed and overlapping uploads, focus
+
+def _typed(text):
+    """What a reader who types `text` into a number field means, in Python: ints (of any
+    size), floats, and a tuple for several numbers."""
+    tokens = [t for t in text.replace(",", " ").split()]
+    values = [int(t) if t.lstrip("+-").isdigit() else float(t) for t in tokens]
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+@pytest.mark.browser
+def test_number_fields_refuse_in_the_library_words_for_what_was_typed(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        watch = open_playground(context, server)
+        page = watch.page
+        base = page.evaluate(STATE_JS)["config"]
+        cases = [("#pg-stride", "stride", "99999999999999999999"),
+                 ("#pg-stride", "stride", "-99999999999999999999"),
+                 ("#pg-stride", "stride", "1.5"),
+                 ("#pg-stride", "stride", "2,3,4"),
+                 ("#pg-stride", "stride", "1e308"),
+                 ("#pg-stride", "stride", "1e3"),
+                 ("#pg-dilation", "dilation", "2, 1.5"),
+                 ("#pg-padding-n", "padding", "1.5"),
+                 ("#pg-padding-n", "padding", "99999999999999999999, 2")]
+        page.select_option("#pg-padding", "number")
+        page.fill("#pg-padding-n", "1")
+        base = page.evaluate(STATE_JS)["config"]
+        for field, key, text in cases:
+            page.fill(field, text)
+            config = dict(base, **{key: _typed(text)})
+            with np.errstate(all="ignore"):
+                expected = playground.evaluate(config)["error"]
+            assert expected is not None, text
+            # the library's words, or the playground's limit in the words evaluate() uses
+            message = page.locator("#pg-message span")
+            assert message.count() == 1, (text, page.locator("#pg-message").inner_text())
+            assert message.inner_text() == expected["message"], text
+            assert (message.get_attribute("data-library-message") is not None) == (
+                expected["stage"] != "limits"), text
+            page.fill(field, "1")
+        for field, name, text in [("#pg-stride", "Stride", "abc"),
+                                  ("#pg-padding-n", "Padding", "abc"),
+                                  ("#pg-padding-n", "Padding", ""),
+                                  ("#pg-dilation", "Dilation", "2, x")]:
+            page.fill(field, text)
+            shown = page.locator("#pg-message").inner_text()
+            assert name in shown and "data-library-message" not in page.inner_html("#pg-message")
+            assert (f"\u201c{text}\u201d" in shown) if text else ("empty" in shown), shown
+            assert page.get_attribute(field, "aria-invalid") == "true"
+            assert "pg-message" in page.get_attribute(field, "aria-describedby")
+            page.fill(field, "1")
+            assert page.get_attribute(field, "aria-invalid") is None
+        assert page.evaluate(STATE_JS)["error"] is None
         watch.check()
     finally:
         context.close()

@@ -52,15 +52,34 @@ function parseWeight(text) {
   return {error: `is not a number (got \u201c${t}\u201d)`};
 }
 
-/** Parse a whole-number field: one int or "rows, cols". Anything else is handed on as
- *  typed, so the engine answers with the library's own message for that value. */
+/** One number typed in a whole-number field, as Python would read it: a whole number
+ *  (a BigInt beyond 2**53, so that it stays the int typed), a decimal, nan or inf. */
+function parseNumber(token) {
+  if (/^[+-]?\d+$/.test(token)) {
+    const n = Number(token);
+    return Number.isSafeInteger(n) ? n : BigInt(token.replace(/^\+/, ""));
+  }
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(token)) return Number(token);
+  if (/^[+-]?nan$/i.test(token)) return NaN;
+  if (/^[+-]?inf(inity)?$/i.test(token)) return token.startsWith("-") ? -Infinity : Infinity;
+  return null;
+}
+
+/** Parse a whole-number field: one number, or several separated by commas, semicolons or
+ *  spaces (brackets around them allowed). Every number goes to the engine as typed, whole
+ *  or not, so that it answers with the library's own message for that value; text that is
+ *  no number at all gets the page's own words, as a kernel cell does. */
 function parseInts(text) {
   const t = text.trim();
-  const one = (s) => (/^[+-]?\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : null);
-  if (one(t) !== null) return one(t);
-  const parts = t.split(/\s*[,;\s]\s*/);
-  if (parts.length === 2 && parts.every((p) => one(p) !== null)) return parts.map(one);
-  return text;
+  if (t === "") return {error: "is empty: type a whole number"};
+  let inner = t.replace(/^[([]\s*(.*?)\s*[)\]]$/, "$1");
+  const tuple = /\S\s*,$/.test(inner);          // "2," is Python's one-item tuple (2,)
+  if (tuple) inner = inner.replace(/\s*,$/, "");
+  const values = inner === "" ? [] : inner.split(/\s*[,;]\s*|\s+/).map(parseNumber);
+  if (values.length === 0 || values.some((v) => v === null)) {
+    return {error: `is not a whole number (got \u201c${t}\u201d)`};
+  }
+  return {value: values.length === 1 && !tuple ? values[0] : values};
 }
 
 // -- colours ----------------------------------------------------------------------------
@@ -357,28 +376,51 @@ export async function mount(root) {
         kernel[r].push(parsed.value);
       }
     }
+    // A whole-number field; text that is no number stops here, in the page's own words.
+    let bad = null;
+    const whole = (id, name) => {
+      const parsed = parseInts(els[id].value);
+      if (parsed.error && !bad) bad = {uiError: `${name} ${parsed.error}.`, field: id, image};
+      return parsed.value;
+    };
     const paddingWord = els.padding.value;
     const config = {
       image: image.values,
       kernel,
-      stride: parseInts(els.stride.value),
-      padding: paddingWord === "number" ? parseInts(els["padding-n"].value) : paddingWord,
+      stride: whole("stride", "Stride"),
+      padding: paddingWord === "number" ? whole("padding-n", "Padding (cells per side)")
+                                        : paddingWord,
       padding_mode: els.mode.value,
-      dilation: parseInts(els.dilation.value),
+      dilation: whole("dilation", "Dilation"),
       relu: els.relu.checked,
       pool: null,
     };
     if (els.pool.value !== "none") {
       config.pool = {
         op: els.pool.value,
-        size: parseInts(els.psize.value),
-        stride: els.pstride.value.trim() === "" ? null : parseInts(els.pstride.value),
-        padding: parseInts(els.ppad.value),
+        size: whole("psize", "Pooling size"),
+        stride: els.pstride.value.trim() === "" ? null : whole("pstride", "Pooling stride"),
+        padding: whole("ppad", "Pooling padding"),
         ceil_mode: els.ceil.checked,
         count_include_pad: els.cip.checked,
       };
     }
-    return {config, image};
+    return bad || {config, image};
+  }
+
+  /** Mark a field as invalid and point it at the message that says why (or undo that). */
+  function markInvalid(el, invalid) {
+    if (!el) return;
+    if (!("describedby" in el.dataset)) el.dataset.describedby = el.getAttribute("aria-describedby") || "";
+    const own = el.dataset.describedby;
+    if (invalid) {
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", own ? `${own} pg-message` : "pg-message");
+    } else {
+      el.removeAttribute("aria-invalid");
+      if (own) el.setAttribute("aria-describedby", own);
+      else el.removeAttribute("aria-describedby");
+    }
   }
 
   const STAGE = {
@@ -419,12 +461,13 @@ export async function mount(root) {
 
   function update() {
     const t0 = performance.now();
-    for (const cell of els.kgrid.querySelectorAll("[aria-invalid]")) cell.removeAttribute("aria-invalid");
+    for (const el of root.querySelectorAll("[aria-invalid]")) markInvalid(el, false);
     const read = readConfig();
     if (read.uiError) {
-      const cell = els.kgrid.querySelector(`[data-r="${read.cell[0]}"][data-c="${read.cell[1]}"]`);
-      if (cell) cell.setAttribute("aria-invalid", "true");
-      showMessage("Not a kernel yet", read.uiError);
+      markInvalid(read.cell
+        ? els.kgrid.querySelector(`[data-r="${read.cell[0]}"][data-c="${read.cell[1]}"]`)
+        : els[read.field], true);
+      showMessage(read.cell ? "Not a kernel yet" : "Not a number yet", read.uiError);
       state.result = null;
       state.image = read.image;
       root.dataset.state = "invalid";
