@@ -815,3 +815,25 @@ def test_number_fields_refuse_in_the_library_words_for_what_was_typed(browser, s
         watch.check()
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_focusing_a_map_announces_the_selected_cell(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        watch = open_playground(context, server)
+        page = watch.page
+        assert page.locator("#pg-announce").inner_text() == ""
+        _tab_to(page, "#pg-output-focus")
+        announced = page.locator("#pg-announce").inner_text()
+        summary = page.locator("#pg-summary").inner_text()
+        assert summary and announced.startswith(summary), (announced, summary)
+        page.fill(".pg-kcell[data-r='0'][data-c='0']", "x")
+        cell = page.locator(".pg-kcell[data-r='0'][data-c='0']")
+        assert cell.get_attribute("aria-invalid") == "true"
+        assert cell.get_attribute("aria-describedby") == "pg-message"
+        page.fill(".pg-kcell[data-r='0'][data-c='0']", "1")
+        assert cell.get_attribute("aria-describedby") is None
+        watch.check()
+    finally:
+        context.close()

@@ -767,6 +767,8 @@ export async function mount(root) {
     const el = els[focusId];
     el.addEventListener("focus", () => {
       if (state.selected.map !== mapName) select(mapName, 0, 0);
+      // Say which cell is selected now, not only after the first arrow key.
+      if (mapOf()) els.announce.textContent = `${els.summary.textContent}. ${els.sum.textContent}`;
     });
     el.addEventListener("keydown", (event) => {
       const map = mapOf();
