@@ -855,7 +855,7 @@ export async function mount(root) {
       root.dataset.ownImage = "failed";
       return;
     }
-    const {values, width, height, scaledFrom} = grey;
+    const {values, width, height, scaledFrom, transparent} = grey;
     const label = `Your image (${height} ${TIMES} ${width})`;
     state.images = state.images.filter((i) => i.name !== "own");
     state.images.push({name: "own", label, values});
@@ -868,6 +868,9 @@ export async function mount(root) {
         `browser to ${height} ${TIMES} ${width} (the playground's limit is ${limits.max_side} ` +
         "pixels on a side)"
       : `${file.name}: ${height} ${TIMES} ${width} pixels, not scaled`) +
+      (transparent
+        ? ". It has transparency: laid over white, as load_image(\u2026, alpha='white') does"
+        : "") +
       ". Grey levels 0 to 255. Nothing was uploaded.";
     note.dataset.own = note.textContent;
     root.dataset.ownImage = scaledFrom ? "scaled" : "loaded";
@@ -937,8 +940,21 @@ export async function greyLevels(file, maxSide) {
     canvas.height = height;
     const ctx = canvas.getContext("2d", {willReadFrequently: true});
     ctx.drawImage(bitmap, 0, 0, width, height);
+    let {data} = ctx.getImageData(0, 0, width, height);
+    // A canvas keeps colour premultiplied by alpha, so a transparent pixel reads as black
+    // whatever colour the file stores. Such a picture is laid over white instead, as
+    // convdocs.load_image(path, alpha="white") does (the library refuses a transparent
+    // file unless told how to read it).
+    let transparent = false;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) { transparent = true; break; }
+    if (transparent) {
+      ctx.clearRect(0, 0, width, height);
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, width, height);
+      ctx.drawImage(bitmap, 0, 0, width, height);
+      data = ctx.getImageData(0, 0, width, height).data;
+    }
     bitmap.close();
-    const {data} = ctx.getImageData(0, 0, width, height);
     const values = [];
     for (let r = 0; r < height; r++) {
       const row = new Array(width);
@@ -948,7 +964,7 @@ export async function greyLevels(file, maxSide) {
       }
       values.push(row);
     }
-    return {values, width, height, scaledFrom: scale < 1 ? [w0, h0] : null};
+    return {values, width, height, scaledFrom: scale < 1 ? [w0, h0] : null, transparent};
   } finally {
     URL.revokeObjectURL(url);
   }
