@@ -866,6 +866,86 @@ def test_number_fields_refuse_in_the_library_words_for_what_was_typed(browser, s
         context.close()
 
 
+SLOW_DECODE_JS = """
+(() => {
+  // Decoding a file named slow.png takes 800 ms longer: a second upload chosen meanwhile
+  // finishes first, as a small file after a large one does.
+  const original = window.createImageBitmap;
+  window.__slowDone = false;
+  window.createImageBitmap = async function (source, ...rest) {
+    if (source && source.name === "slow.png") {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      try { return await original.call(window, source, ...rest); }
+      finally { setTimeout(() => { window.__slowDone = true; }, 50); }
+    }
+    return original.call(window, source, ...rest);
+  };
+})();
+"""
+
+
+@pytest.mark.browser
+def test_failed_and_overlapping_uploads_leave_the_page_consistent(browser, server, tmp_path):
+    rng = np.random.default_rng(SEED + 3)
+    small = _png(tmp_path / "small.png", rng.integers(0, 256, (20, 30, 3)))
+    wide = _png(tmp_path / "wide.png", rng.integers(0, 256, (43, 128, 3)))
+    slow = _png(tmp_path / "slow.png", rng.integers(0, 256, (10, 12, 3)))
+    fast = _png(tmp_path / "fast.png", rng.integers(0, 256, (14, 9, 3)))
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image at all")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(small.read_bytes()[:60])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(SLOW_DECODE_JS)
+    own = "document.querySelector('[data-playground]').dataset.ownImage"
+    try:
+        watch = open_playground(context, server)
+        page = watch.page
+
+        def selected_label():
+            return page.evaluate("(() => { const s = document.querySelector('#pg-image');"
+                                 " return s.options[s.selectedIndex].textContent; })()")
+
+        page.set_input_files("#pg-file", str(small))
+        page.wait_for_function(f"{own} === 'loaded'")
+        assert page.input_value("#pg-file") == ""      # the same file can be chosen again
+        page.set_input_files("#pg-file", str(wide))
+        page.wait_for_function(f"{own} === 'loaded' && document.querySelector('#pg-image')"
+                               ".selectedOptions[0].textContent.includes('43')")
+        assert selected_label() == "Your image (43 \u00d7 128)"
+        for bad in (text, broken):
+            page.evaluate(f"delete {own}")
+            page.set_input_files("#pg-file", str(bad))
+            page.wait_for_function(f"{own} === 'failed'")
+            note = page.locator("#pg-image-note").inner_text()
+            assert f"{bad.name} could not be read" in note and "not used" in note, note
+            assert "Your image (43 \u00d7 128)" in note, note   # what the page still shows
+            assert selected_label() == "Your image (43 \u00d7 128)"
+            state = page.evaluate(STATE_JS)
+            assert np.array_equal(state["config"]["image"], convdocs.load_image(wide))
+            assert page.input_value("#pg-file") == ""
+        # A sample image chosen, then a failed upload: the sample stays, and says so.
+        page.select_option("#pg-image", "smiley")
+        page.set_input_files("#pg-file", str(text))
+        page.wait_for_function(f"{own} === 'failed'")
+        assert "The smiley" in page.locator("#pg-image-note").inner_text()
+        assert page.evaluate(STATE_JS)["config"]["image"] == images.smiley().astype(int).tolist()
+        page.select_option("#pg-image", "own")
+        assert "wide.png" in page.locator("#pg-image-note").inner_text()
+
+        # Two uploads in quick succession: the one chosen last wins, not the last decoded.
+        page.set_input_files("#pg-file", str(slow))
+        page.set_input_files("#pg-file", str(fast))
+        page.wait_for_function("window.__slowDone === true")
+        page.wait_for_timeout(100)
+        state = page.evaluate(STATE_JS)
+        assert np.array_equal(state["config"]["image"], convdocs.load_image(fast))
+        assert "fast.png" in page.locator("#pg-image-note").inner_text()
+        assert selected_label() == "Your image (14 \u00d7 9)"
+        watch.check()
+    finally:
+        context.close()
+
 
 @pytest.mark.browser
 def test_focusing_a_map_announces_the_selected_cell(browser, server):

@@ -836,25 +836,36 @@ export async function mount(root) {
   }
   els.file.addEventListener("change", () => {
     const file = els.file.files && els.file.files[0];
+    // Empty the input, so that choosing the same file again fires "change" again.
+    els.file.value = "";
     if (file) loadOwnImage(file);
   });
 
   // -- your own image ------------------------------------------------------------------
 
+  let uploads = 0;   // the file chosen last wins, however long each takes to decode
+
   async function loadOwnImage(file) {
+    const ticket = ++uploads;
     const note = els["image-note"];
     note.textContent = `Reading ${file.name}\u2026`;
+    root.dataset.ownImage = "reading";
     let grey;
     try {
       grey = await greyLevels(file, limits.max_side);
     } catch (err) {
+      if (ticket !== uploads) return;
+      // Nothing changes but the note: the image shown stays selected, and the note says so.
+      const shown = els.image.options[els.image.selectedIndex];
       note.textContent = `${file.name} could not be read as an image by this browser ` +
-        `(${err.message}). ` + (file.type.startsWith("image/")
-        ? "Try a smaller copy of it, or another file." : "Try a PNG or a JPEG.");
-      note.dataset.own = "";
+        `(${err.message}), so it was not used: the page still shows ` +
+        `${shown ? shown.textContent : "the image before it"}. ` +
+        (file.type.startsWith("image/")
+          ? "Try a smaller copy of it, or another file." : "Try a PNG or a JPEG.");
       root.dataset.ownImage = "failed";
       return;
     }
+    if (ticket !== uploads) return;   // another file was chosen meanwhile
     const {values, width, height, scaledFrom, transparent} = grey;
     const label = `Your image (${height} ${TIMES} ${width})`;
     state.images = state.images.filter((i) => i.name !== "own");
