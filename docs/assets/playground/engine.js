@@ -51,9 +51,12 @@ export function reprFloat(x) {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-/** A configuration's number as Python reads it: a whole number up to 2**53 is an int. */
+/** A configuration's number as Python reads it: a whole number up to 2**53 is an int.
+ *  A BigInt is an int too: the page passes whole numbers typed beyond 2**53 as BigInts, so
+ *  that they are refused as Python refuses those ints (every such value fails a limit or a
+ *  lower bound before any arithmetic). */
 function isInt(x) {
-  return typeof x === "number" && Number.isSafeInteger(x);
+  return (typeof x === "number" && Number.isSafeInteger(x)) || typeof x === "bigint";
 }
 
 /** repr() of a value as convdocs.playground.evaluate passes it on: arrays are tuples. */
@@ -61,6 +64,7 @@ export function repr(value, lists = false) {
   if (value === null || value === undefined) return "None";
   if (value === true) return "True";
   if (value === false) return "False";
+  if (typeof value === "bigint") return String(value);
   if (typeof value === "number") return isInt(value) ? String(value) : reprFloat(value);
   if (typeof value === "string") return reprStr(value);
   if (Array.isArray(value)) {

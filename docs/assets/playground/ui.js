@@ -52,15 +52,34 @@ function parseWeight(text) {
   return {error: `is not a number (got \u201c${t}\u201d)`};
 }
 
-/** Parse a whole-number field: one int or "rows, cols". Anything else is handed on as
- *  typed, so the engine answers with the library's own message for that value. */
+/** One number typed in a whole-number field, as Python would read it: a whole number
+ *  (a BigInt beyond 2**53, so that it stays the int typed), a decimal, nan or inf. */
+function parseNumber(token) {
+  if (/^[+-]?\d+$/.test(token)) {
+    const n = Number(token);
+    return Number.isSafeInteger(n) ? n : BigInt(token.replace(/^\+/, ""));
+  }
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(token)) return Number(token);
+  if (/^[+-]?nan$/i.test(token)) return NaN;
+  if (/^[+-]?inf(inity)?$/i.test(token)) return token.startsWith("-") ? -Infinity : Infinity;
+  return null;
+}
+
+/** Parse a whole-number field: one number, or several separated by commas, semicolons or
+ *  spaces (brackets around them allowed). Every number goes to the engine as typed, whole
+ *  or not, so that it answers with the library's own message for that value; text that is
+ *  no number at all gets the page's own words, as a kernel cell does. */
 function parseInts(text) {
   const t = text.trim();
-  const one = (s) => (/^[+-]?\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : null);
-  if (one(t) !== null) return one(t);
-  const parts = t.split(/\s*[,;\s]\s*/);
-  if (parts.length === 2 && parts.every((p) => one(p) !== null)) return parts.map(one);
-  return text;
+  if (t === "") return {error: "is empty: type a whole number"};
+  let inner = t.replace(/^[([]\s*(.*?)\s*[)\]]$/, "$1");
+  const tuple = /\S\s*,$/.test(inner);          // "2," is Python's one-item tuple (2,)
+  if (tuple) inner = inner.replace(/\s*,$/, "");
+  const values = inner === "" ? [] : inner.split(/\s*[,;]\s*|\s+/).map(parseNumber);
+  if (values.length === 0 || values.some((v) => v === null)) {
+    return {error: `is not a whole number (got \u201c${t}\u201d)`};
+  }
+  return {value: values.length === 1 && !tuple ? values[0] : values};
 }
 
 // -- colours ----------------------------------------------------------------------------
@@ -357,28 +376,51 @@ export async function mount(root) {
         kernel[r].push(parsed.value);
       }
     }
+    // A whole-number field; text that is no number stops here, in the page's own words.
+    let bad = null;
+    const whole = (id, name) => {
+      const parsed = parseInts(els[id].value);
+      if (parsed.error && !bad) bad = {uiError: `${name} ${parsed.error}.`, field: id, image};
+      return parsed.value;
+    };
     const paddingWord = els.padding.value;
     const config = {
       image: image.values,
       kernel,
-      stride: parseInts(els.stride.value),
-      padding: paddingWord === "number" ? parseInts(els["padding-n"].value) : paddingWord,
+      stride: whole("stride", "Stride"),
+      padding: paddingWord === "number" ? whole("padding-n", "Padding (cells per side)")
+                                        : paddingWord,
       padding_mode: els.mode.value,
-      dilation: parseInts(els.dilation.value),
+      dilation: whole("dilation", "Dilation"),
       relu: els.relu.checked,
       pool: null,
     };
     if (els.pool.value !== "none") {
       config.pool = {
         op: els.pool.value,
-        size: parseInts(els.psize.value),
-        stride: els.pstride.value.trim() === "" ? null : parseInts(els.pstride.value),
-        padding: parseInts(els.ppad.value),
+        size: whole("psize", "Pooling size"),
+        stride: els.pstride.value.trim() === "" ? null : whole("pstride", "Pooling stride"),
+        padding: whole("ppad", "Pooling padding"),
         ceil_mode: els.ceil.checked,
         count_include_pad: els.cip.checked,
       };
     }
-    return {config, image};
+    return bad || {config, image};
+  }
+
+  /** Mark a field as invalid and point it at the message that says why (or undo that). */
+  function markInvalid(el, invalid) {
+    if (!el) return;
+    if (!("describedby" in el.dataset)) el.dataset.describedby = el.getAttribute("aria-describedby") || "";
+    const own = el.dataset.describedby;
+    if (invalid) {
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", own ? `${own} pg-message` : "pg-message");
+    } else {
+      el.removeAttribute("aria-invalid");
+      if (own) el.setAttribute("aria-describedby", own);
+      else el.removeAttribute("aria-describedby");
+    }
   }
 
   const STAGE = {
@@ -419,12 +461,13 @@ export async function mount(root) {
 
   function update() {
     const t0 = performance.now();
-    for (const cell of els.kgrid.querySelectorAll("[aria-invalid]")) cell.removeAttribute("aria-invalid");
+    for (const el of root.querySelectorAll("[aria-invalid]")) markInvalid(el, false);
     const read = readConfig();
     if (read.uiError) {
-      const cell = els.kgrid.querySelector(`[data-r="${read.cell[0]}"][data-c="${read.cell[1]}"]`);
-      if (cell) cell.setAttribute("aria-invalid", "true");
-      showMessage("Not a kernel yet", read.uiError);
+      markInvalid(read.cell
+        ? els.kgrid.querySelector(`[data-r="${read.cell[0]}"][data-c="${read.cell[1]}"]`)
+        : els[read.field], true);
+      showMessage(read.cell ? "Not a kernel yet" : "Not a number yet", read.uiError);
       state.result = null;
       state.image = read.image;
       root.dataset.state = "invalid";
@@ -724,6 +767,8 @@ export async function mount(root) {
     const el = els[focusId];
     el.addEventListener("focus", () => {
       if (state.selected.map !== mapName) select(mapName, 0, 0);
+      // Say which cell is selected now, not only after the first arrow key.
+      if (mapOf()) els.announce.textContent = `${els.summary.textContent}. ${els.sum.textContent}`;
     });
     el.addEventListener("keydown", (event) => {
       const map = mapOf();
@@ -791,26 +836,37 @@ export async function mount(root) {
   }
   els.file.addEventListener("change", () => {
     const file = els.file.files && els.file.files[0];
+    // Empty the input, so that choosing the same file again fires "change" again.
+    els.file.value = "";
     if (file) loadOwnImage(file);
   });
 
   // -- your own image ------------------------------------------------------------------
 
+  let uploads = 0;   // the file chosen last wins, however long each takes to decode
+
   async function loadOwnImage(file) {
+    const ticket = ++uploads;
     const note = els["image-note"];
     note.textContent = `Reading ${file.name}\u2026`;
+    root.dataset.ownImage = "reading";
     let grey;
     try {
       grey = await greyLevels(file, limits.max_side);
     } catch (err) {
+      if (ticket !== uploads) return;
+      // Nothing changes but the note: the image shown stays selected, and the note says so.
+      const shown = els.image.options[els.image.selectedIndex];
       note.textContent = `${file.name} could not be read as an image by this browser ` +
-        `(${err.message}). ` + (file.type.startsWith("image/")
-        ? "Try a smaller copy of it, or another file." : "Try a PNG or a JPEG.");
-      note.dataset.own = "";
+        `(${err.message}), so it was not used: the page still shows ` +
+        `${shown ? shown.textContent : "the image before it"}. ` +
+        (file.type.startsWith("image/")
+          ? "Try a smaller copy of it, or another file." : "Try a PNG or a JPEG.");
       root.dataset.ownImage = "failed";
       return;
     }
-    const {values, width, height, scaledFrom} = grey;
+    if (ticket !== uploads) return;   // another file was chosen meanwhile
+    const {values, width, height, scaledFrom, transparent} = grey;
     const label = `Your image (${height} ${TIMES} ${width})`;
     state.images = state.images.filter((i) => i.name !== "own");
     state.images.push({name: "own", label, values});
@@ -823,6 +879,9 @@ export async function mount(root) {
         `browser to ${height} ${TIMES} ${width} (the playground's limit is ${limits.max_side} ` +
         "pixels on a side)"
       : `${file.name}: ${height} ${TIMES} ${width} pixels, not scaled`) +
+      (transparent
+        ? ". It has transparency: laid over white, as load_image(\u2026, alpha='white') does"
+        : "") +
       ". Grey levels 0 to 255. Nothing was uploaded.";
     note.dataset.own = note.textContent;
     root.dataset.ownImage = scaledFrom ? "scaled" : "loaded";
@@ -892,8 +951,21 @@ export async function greyLevels(file, maxSide) {
     canvas.height = height;
     const ctx = canvas.getContext("2d", {willReadFrequently: true});
     ctx.drawImage(bitmap, 0, 0, width, height);
+    let {data} = ctx.getImageData(0, 0, width, height);
+    // A canvas keeps colour premultiplied by alpha, so a transparent pixel reads as black
+    // whatever colour the file stores. Such a picture is laid over white instead, as
+    // convdocs.load_image(path, alpha="white") does (the library refuses a transparent
+    // file unless told how to read it).
+    let transparent = false;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) { transparent = true; break; }
+    if (transparent) {
+      ctx.clearRect(0, 0, width, height);
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, width, height);
+      ctx.drawImage(bitmap, 0, 0, width, height);
+      data = ctx.getImageData(0, 0, width, height).data;
+    }
     bitmap.close();
-    const {data} = ctx.getImageData(0, 0, width, height);
     const values = [];
     for (let r = 0; r < height; r++) {
       const row = new Array(width);
@@ -903,7 +975,7 @@ export async function greyLevels(file, maxSide) {
       }
       values.push(row);
     }
-    return {values, width, height, scaledFrom: scale < 1 ? [w0, h0] : null};
+    return {values, width, height, scaledFrom: scale < 1 ? [w0, h0] : null, transparent};
   } finally {
     URL.revokeObjectURL(url);
   }
