@@ -183,3 +183,58 @@ def test_a_resealed_edit_of_a_files_width_or_height_is_rendered_again(tmp_path):
     failed, log = run(tmp_path, only=SMALL)
     assert failed == 0 and "rendered   grid" in log and "unchanged  input-and-filter" in log
     assert manifest(tmp_path)["grid"] == manifest(FIGURES)["grid"]
+
+
+def _edits():
+    """Hand edits of an animation's player layouts, each resealed: the page would get
+    boxes outside the atlas, a frame without boxes or a key frame that is not there."""
+    def frame_dropped(e):
+        e["player"]["light"]["frames"].pop()
+
+    def duration_dropped(e):
+        e["player_phone"]["dark"]["ms"].pop()
+
+    def box_outside_the_atlas(e):
+        atlas = next(f for f in e["files"] if f["kind"] == "player" and f["layout"] == "page"
+                     and f["theme"] == "light")
+        e["player"]["light"]["frames"][1] = f"0,0,16,16,{atlas['width']},0"
+
+    def key_past_the_end(e):
+        e["player"]["dark"]["key"] = len(e["player"]["dark"]["ms"])
+
+    def not_boxes(e):
+        e["player_phone"]["light"]["frames"][0] = "0,0,16"
+
+    def frame_wider_than_the_atlas(e):
+        e["player"]["dark"]["width"] = 10 ** 6
+
+    def theme_missing(e):
+        del e["player_phone"]["dark"]
+
+    def stray_key(e):
+        e["player"]["light"]["extra"] = 1
+
+    return [frame_dropped, duration_dropped, box_outside_the_atlas, key_past_the_end,
+            not_boxes, frame_wider_than_the_atlas, theme_missing, stray_key]
+
+
+@pytest.mark.parametrize("edit", _edits(), ids=lambda f: f.__name__)
+def test_a_resealed_edit_of_a_player_layout_is_not_well_formed(edit):
+    entry = json.loads(json.dumps(manifest(FIGURES)["convolution"]))
+    assert build.well_formed(entry)
+    edit(entry)
+    entry["record"] = build.seal(entry)
+    assert not build.well_formed(entry)
+
+
+@pytest.mark.slow
+def test_a_resealed_edit_of_a_player_layout_is_rendered_again(tmp_path):
+    run(tmp_path, only=["max-pooling"])
+    doc = json.loads((tmp_path / build.MANIFEST).read_text())
+    entry = next(e for e in doc["figures"] if e["name"] == "max-pooling")
+    entry["player"]["light"]["frames"].pop()
+    entry["record"] = build.seal(entry)
+    (tmp_path / build.MANIFEST).write_text(json.dumps(doc))
+    failed, log = run(tmp_path, only=["max-pooling"])
+    assert failed == 0 and "rendered   max-pooling" in log
+    assert manifest(tmp_path)["max-pooling"] == manifest(FIGURES)["max-pooling"]

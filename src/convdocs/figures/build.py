@@ -149,10 +149,6 @@ def well_formed(entry: dict) -> bool:
         else ENTRY_KEYS
     if set(entry) != keys or entry.get("record") != seal(entry):
         return False
-    for key in (PLAYER_KEY, PHONE_PLAYER_KEY):
-        if key in entry and (not isinstance(entry[key], dict) or
-                             set(entry[key]) != set(THEMES)):
-            return False
     name, files = entry["name"], entry["files"]
     if not isinstance(name, str) or not NAME.fullmatch(name):
         return False
@@ -171,7 +167,45 @@ def well_formed(entry: dict) -> bool:
                 return False
         if not isinstance(f["sha256"], str) or not SHA256.fullmatch(f["sha256"]):
             return False
-    return len({f["path"] for f in files}) == len(files)
+    if len({f["path"] for f in files}) != len(files):
+        return False
+    atlases = {(f["layout"], f["theme"]): f for f in files if f["kind"] == "player"}
+    for key, layout in ((PLAYER_KEY, "page"), (PHONE_PLAYER_KEY, "phone")):
+        if key in entry and not (isinstance(entry[key], dict) and set(entry[key]) == set(THEMES)
+                                 and all(_player_fits(entry[key][theme],
+                                                      atlases.get((layout, theme)))
+                                         for theme in THEMES)):
+            return False
+    return True
+
+
+PLAYER_LAYOUT_KEYS = {"width", "height", "key", "ms", "frames"}
+PLAYER_BOXES = re.compile(r"(\d+,\d+,\d+,\d+,\d+,\d+( \d+,\d+,\d+,\d+,\d+,\d+)*)?")
+
+
+def _player_fits(layout, atlas: dict | None) -> bool:
+    """A player layout as render.player_atlas writes it, for this atlas file: one duration
+    and one box list per frame, the key frame among them, and every box inside the frame
+    and the atlas. (The site's hook checks the same before a page gets the numbers.)"""
+    if atlas is None or not isinstance(layout, dict) or set(layout) != PLAYER_LAYOUT_KEYS:
+        return False
+    w, h, key, ms, frames = (layout[k] for k in ("width", "height", "key", "ms", "frames"))
+    if not all(type(v) is int and v > 0 for v in (w, h)) or type(key) is not int:
+        return False
+    if not isinstance(ms, list) or not ms or not all(type(v) is int and v > 0 for v in ms):
+        return False
+    if not isinstance(frames, list) or len(frames) != len(ms) or not 0 <= key < len(ms):
+        return False
+    if w > atlas["width"] or h > atlas["height"]:
+        return False
+    for boxes in frames:
+        if not isinstance(boxes, str) or not PLAYER_BOXES.fullmatch(boxes):
+            return False
+        for box in boxes.split():
+            x, y, bw, bh, ax, ay = map(int, box.split(","))
+            if x + bw > w or y + bh > h or ax + bw > atlas["width"] or ay + bh > atlas["height"]:
+                return False
+    return True
 
 
 def manifest_bytes(entries: list[dict]) -> bytes:
