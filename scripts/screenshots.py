@@ -11,6 +11,7 @@ build (say, tests/phone_fixture.py's copy with phone files).
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import re
@@ -39,23 +40,28 @@ def pages(site: Path) -> list[str]:
 
 
 def main() -> int:
-    args = sys.argv[1:]
-    site = ROOT / "site"
-    if "--site" in args:
-        i = args.index("--site")
-        site = Path(args[i + 1]).resolve()
-        del args[i:i + 2]
-    sizes = SIZES
-    if "--phone-only" in args:
-        args.remove("--phone-only")
-        sizes = {"phone": SIZES["phone"]}
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", metavar="PAGE",
+                        help="file stems such as index or padding-and-stride (default: all)")
+    parser.add_argument("--site", type=Path, default=ROOT / "site",
+                        help="the built site to shoot (default: site/)")
+    parser.add_argument("--phone-only", action="store_true", help="390 px wide only")
+    args = parser.parse_args()
+    site = args.site.resolve()
+    if not (site / "sitemap.xml").is_file():
+        parser.error(f"--site {str(args.site)!r} has no sitemap.xml: build the site first")
+    sizes = {"phone": SIZES["phone"]} if args.phone_only else SIZES
+    known = {(path.strip("/") or "index").replace("/", "-") for path in pages(site)}
+    if set(args.pages) - known:
+        parser.error(f"no such page: {', '.join(sorted(set(args.pages) - known))} "
+                     f"(pages: {', '.join(sorted(known))})")
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not chromium:
         print("no Chromium: apt-get install chromium, or set CHROMIUM_PATH", file=sys.stderr)
         return 1
-    only = args
+    only = args.pages
     with site_server.SiteServer(site) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-background-networking", "--disable-component-update"])
