@@ -227,3 +227,7 @@ def test_notebook_images_become_files_beside_the_page(tmp_path):
     assert f'href="{name}#only-dark"' in out
     assert (f'<img alt="x" width="7" height="3" loading="lazy" decoding="async" '
             f'src="{name}#only-dark">') in out
+    # the link hides with its picture in the light scheme, not left as an empty link
+    assert f'<a class="glightbox cd-dark-only" href="{name}#only-dark">' in out
+    hidden = "[data-md-color-scheme=\"default\"] .md-typeset .cd-dark-only"
+    assert hidden in (ROOT / "docs/assets/convdocs.css").read_text()
