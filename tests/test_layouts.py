@@ -204,6 +204,38 @@ def test_a_figure_taller_than_a_slide_is_cut_across_blank_rows():
     assert all(b[3] - b[1] <= y1 - y0 and b[2] - b[0] <= x1 - x0 for b in boxes)
 
 
+def test_a_figure_a_little_too_tall_loses_blank_rows_not_ink():
+    used = np.zeros(1000, bool)
+    used[10:400] = True
+    used[520:600] = True          # a gap of 120 blank rows
+    used[660:900] = True          # and one of 60
+    # 890 inked-to-inked rows; room 850: 40 rows go, from the middle of the widest gap
+    spans = render.squeezed_rows(used, 850, least=48)
+    keep = np.concatenate([np.arange(a, b) for a, b in spans])
+    assert used[keep].sum() == used.sum()                  # every inked row is kept
+    rows = np.flatnonzero(used[keep])
+    assert rows[-1] + 1 - rows[0] == 850
+    gone = sorted(set(range(1000)) - set(keep.tolist()))
+    assert gone == list(range(440, 480))                   # the middle of the 120-row gap
+    # more than the widest gap can give: the next widest gives the rest, down to `least`
+    spans = render.squeezed_rows(used, 890 - 72 - 12, least=48)
+    keep = np.concatenate([np.arange(a, b) for a, b in spans])
+    blank_runs = np.diff(np.flatnonzero(np.diff(used[keep].astype(np.int8))))[1::2]
+    assert sorted(blank_runs.tolist()) == [48, 48]
+    assert render.squeezed_rows(used, 890) is None         # fits already
+    assert render.squeezed_rows(used, 890 - 85) is None    # gaps cannot give 85 rows
+
+
+@pytest.mark.slow
+def test_pooling_overlap_is_one_slide_with_its_formula(slide_parts):
+    # 5 px too tall for a slide at full size: its formula used to get a slide of its own
+    parts = slide_parts("pooling-overlap")
+    assert len(parts) == 1
+    svg = parts[0].svg.decode()
+    assert svg.count("<svg ") == 1 + 2                     # the slide, and its two crops
+    assert 'id="f0-' in svg and 'id="f1-' in svg
+
+
 @pytest.mark.parametrize("theme", style.THEMES, ids=lambda t: t.name)
 def test_ink_is_where_any_frame_is_not_the_background(theme):
     # the slide cutter's fast ink (minimum and maximum over frames) against the definition

@@ -546,6 +546,7 @@ SLIDE_TITLE_PT = 24        # 48 px at 144 px per inch
 SLIDE_TITLE_TOP = 0.3      # slide inches above the title
 SLIDE_BAND = 130           # px at the top for the title
 SLIDE_PAD = 8              # px of background kept around each piece of a figure
+SLIDE_MIN_GAP = 48         # px: the least blank a squeezed gap between rows of panels keeps
 
 
 @dataclass(frozen=True)
@@ -601,6 +602,38 @@ def _cuts(used: np.ndarray, start: int, stop: int, room: int,
     return spans
 
 
+def squeezed_rows(used: np.ndarray, room: int, least: int = SLIDE_MIN_GAP):
+    """Spans [(y0, y1), ...] of rows to keep so that the inked rows of `used` (True where
+    a row has ink) fit `room`, taking rows out of the middle of the blank bands between
+    them, widest first, and leaving each band at least `least` rows; None when the ink
+    already fits or cannot be made to. A figure a little too tall for a slide keeps its
+    size and loses some blank, instead of being cut into a slide of one line."""
+    rows = np.flatnonzero(used)
+    if not rows.size or rows[-1] + 1 - rows[0] <= room:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    blank = ~used[top:bottom]
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], blank.astype(np.int8), [0]))))
+    bands = [(int(a) + top, int(b) + top) for a, b in zip(edges[::2], edges[1::2])]
+    excess = bottom - top - room
+    if sum(max(b - a - least, 0) for a, b in bands) < excess:
+        return None
+    take = {}
+    for a, b in sorted(bands, key=lambda band: (band[0] - band[1], band[0])):   # widest first
+        if excess <= 0:
+            break
+        take[a] = min(b - a - least, excess)
+        excess -= take[a]
+    spans, start = [], 0
+    for a, b in sorted(bands):
+        if take.get(a, 0) > 0:
+            cut = a + (b - a - take[a]) // 2          # the middle of the band goes
+            spans.append((start, cut))
+            start = cut + take[a]
+    spans.append((start, len(used)))
+    return spans
+
+
 def _trim(ink: np.ndarray, box):
     x0, y0, x1, y1 = box
     rows = np.flatnonzero(ink[y0:y1, x0:x1].any(axis=1))
@@ -651,7 +684,24 @@ _SVG_ROOT = re.compile(r'<svg [^>]*?width="([\d.]+)pt" height="([\d.]+)pt" '
                        r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
 
-def _nested_svg(figure_svg: bytes, box, at, px_per_pt: float) -> str:
+def _nested_svgs(figure_svg: bytes, box, at, px_per_pt: float, spans=None) -> str:
+    """The figure's SVG on a slide: cropped to `box` and placed at `at`. `spans` are the
+    rows kept of a squeezed figure (`box` is then in squeezed rows): each span of the box
+    is its own crop of the SVG, placed where its rows are in the slide's PNG."""
+    if spans is None:
+        return _nested_svg(figure_svg, box, at, px_per_pt)
+    x0, y0, x1, y1 = box
+    parts, offset = [], 0
+    for k, (a, b) in enumerate(spans):
+        lo, hi = max(y0, offset), min(y1, offset + b - a)
+        if lo < hi:
+            parts.append(_nested_svg(figure_svg, (x0, a + lo - offset, x1, a + hi - offset),
+                                     (at[0], at[1] + lo - y0), px_per_pt, prefix=f"f{k}-"))
+        offset += b - a
+    return "".join(parts)
+
+
+def _nested_svg(figure_svg: bytes, box, at, px_per_pt: float, prefix: str = "f-") -> str:
     """The figure's SVG as an element of a slide: cropped to `box` (figure px), placed at
     `at` (slide px), its ids prefixed so they cannot clash with the title's."""
     text = figure_svg.decode()
@@ -663,8 +713,8 @@ def _nested_svg(figure_svg: bytes, box, at, px_per_pt: float) -> str:
     root = (f'<svg x="{x / scale:.3f}" y="{y / scale:.3f}" width="{w:.3f}" '
             f'height="{h:.3f}" viewBox="{x0:.3f} {y0:.3f} {x1 - x0:.3f} {y1 - y0:.3f}"')
     text = _SVG_ROOT.sub(lambda m: root, text, count=1)
-    text = re.sub(r'id="([^"]+)"', r'id="f-\1"', text)
-    text = text.replace('href="#', 'href="#f-').replace("url(#", "url(#f-")
+    text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', text)
+    text = text.replace('href="#', f'href="#{prefix}').replace("url(#", f"url(#{prefix}")
     return text
 
 
@@ -718,12 +768,16 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None,
         figure_svg = _svg(fig, svg_metadata(spec.title))
     ink = _ink(arrays, theme)
     breaks = [round(y * dpi) for y in getattr(fig, "convdocs_breaks", ())]
+    ax0, ay0, ax1, ay1 = slide_area()
+    spans = squeezed_rows(ink.any(axis=1), ay1 - ay0 - 2 * SLIDE_PAD)
+    if spans is not None:               # the figure fits one slide with less blank in it
+        keep = np.concatenate([np.arange(a, b) for a, b in spans])
+        arrays, ink, breaks = [a[keep] for a in arrays], ink[keep], []
     boxes = slide_pieces(ink, [b for b in breaks if 0 < b < ink.shape[0]])
     if part is not None and len(boxes) > 1:
         raise ValueError(f"{spec.name}: slide part {part[1]} ({part[0].title!r}) needs "
                          f"{len(boxes)} slides; a declared part must fit one")
     key_image = arrays[key if key is not None else 0]
-    ax0, ay0, ax1, ay1 = slide_area()
     parts, palette = [], None
     if frames is not None:
         # One palette for every part's GIF: the figure's colours where it has ink in the
@@ -747,8 +801,8 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None,
             return page
         png = _png_image(place(key_image), png_metadata(title), optimise=False)
         outer = title_svg.decode()
-        svg = (outer[:outer.rindex("</svg>")] + _nested_svg(figure_svg, box, at, dpi / 72)
-               + "</svg>\n").encode()
+        svg = (outer[:outer.rindex("</svg>")] +
+               _nested_svgs(figure_svg, box, at, dpi / 72, spans) + "</svg>\n").encode()
         gif = None
         if frames is not None:
             if palette is None:

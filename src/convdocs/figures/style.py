@@ -148,7 +148,8 @@ def palette(theme: Theme) -> dict:
 #   drawn enlarged 18/11 times (11 pt digits become 18 pt = 36 px), under a 24 pt title;
 #   text under 11 pt is raised to 11 pt first. A figure taller than the slide is split
 #   into several slides, never shrunk: into the parts it declares (FigureSpec.parts), or
-#   else cut across blank rows.
+#   else cut across blank rows. One only a little too tall loses blank rows between its
+#   rows of panels (each gap keeps 48 px) and stays on one slide.
 
 @dataclass(frozen=True)
 class Medium:
