@@ -701,7 +701,9 @@ def test_own_image(browser, server, tmp_path):
         page = watch.page
         root = page.locator("[data-playground]")
         page.set_input_files("#pg-file", str(small))
-        page.wait_for_function("document.querySelector('[data-playground]').dataset.ownImage")
+        # "reading" while the browser decodes it, then what came of it
+        page.wait_for_function("['loaded', 'scaled', 'failed'].includes(document"
+                               ".querySelector('[data-playground]').dataset.ownImage)")
         assert root.get_attribute("data-own-image") == "loaded"
         state = page.evaluate(STATE_JS)
         # the same grey levels as convdocs.load_image (Pillow's "L" conversion), exactly

@@ -359,6 +359,7 @@ def test_the_player_changes_atlas_with_the_window_and_keeps_its_keys(browser, se
         page.locator("#fig-stride-2 .cd-player__next").focus()
         page.keyboard.press("ArrowRight")
         assert int(root.get_attribute("data-step")) == step + 1
+        page.locator("#fig-stride-2 .cd-player__play").focus()  # (on Next, Space steps)
         page.keyboard.press(" ")                                 # Space plays ...
         assert root.get_attribute("data-state") == "playing"
         page.keyboard.press(" ")                                 # ... and pauses
