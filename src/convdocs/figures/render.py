@@ -435,6 +435,12 @@ def changed_tiles(frame: np.ndarray, base: np.ndarray, tile: int = PLAYER_TILE) 
     return diff.reshape(rows, tile, cols, tile * 3).max(axis=3).max(axis=1).astype(bool)
 
 
+def runs(mask: np.ndarray, offset: int = 0) -> list[tuple[int, int]]:
+    """The runs of True in a 1-D `mask`, as [start, stop) pairs shifted by `offset`."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [(int(a) + offset, int(b) + offset) for a, b in zip(edges[::2], edges[1::2])]
+
+
 def tile_boxes(changed: np.ndarray, waste: int = PLAYER_WASTE) -> list[tuple[int, int, int, int]]:
     """Boxes (col0, row0, col1, row1) in tiles that cover every changed tile and no tile twice.
 
@@ -446,8 +452,7 @@ def tile_boxes(changed: np.ndarray, waste: int = PLAYER_WASTE) -> list[tuple[int
     """
     boxes = []
     for r, row in enumerate(changed):
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
-        boxes += [(int(c0), r, int(c1), r + 1) for c0, c1 in zip(edges[::2], edges[1::2])]
+        boxes += [(c0, r, c1, r + 1) for c0, c1 in runs(row)]
     if len(boxes) < 2:
         return boxes
     unchanged = np.pad((~changed).astype(np.int64).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
@@ -588,11 +593,9 @@ def _cuts(used: np.ndarray, start: int, stop: int, room: int,
         window = ~used[start + 1:start + room + 1]
         # Runs of blank lines; cut in the middle of the widest (the space between rows
         # of panels, not between a panel and its title), the nearest the target on a tie.
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], window.astype(np.int8), [0]))))
-        runs = [(int(a) + start + 1, int(b) + start + 1) for a, b in zip(edges[::2],
-                                                                        edges[1::2])]
-        if runs:
-            a, b = max(runs, key=lambda r: (r[1] - r[0], -abs((r[0] + r[1]) / 2 - target)))
+        blanks = runs(window, start + 1)
+        if blanks:
+            a, b = max(blanks, key=lambda r: (r[1] - r[0], -abs((r[0] + r[1]) / 2 - target)))
             cut = (a + b) // 2
         else:
             cut = start + room
@@ -612,9 +615,7 @@ def squeezed_rows(used: np.ndarray, room: int, least: int = SLIDE_MIN_GAP):
     if not rows.size or rows[-1] + 1 - rows[0] <= room:
         return None
     top, bottom = int(rows[0]), int(rows[-1]) + 1
-    blank = ~used[top:bottom]
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], blank.astype(np.int8), [0]))))
-    bands = [(int(a) + top, int(b) + top) for a, b in zip(edges[::2], edges[1::2])]
+    bands = runs(~used[top:bottom], top)
     excess = bottom - top - room
     if sum(max(b - a - least, 0) for a, b in bands) < excess:
         return None
