@@ -204,7 +204,10 @@ class Layout:
                     x += gaps[n]
             y -= title + row_h + below
             if i + 1 < len(lines):
-                breaks.append(height - (y - (WRAP if lines[i + 1][2] else self.row_gap) / 2))
+                # Between two lines; above the operator sign where a row wrapped, so that
+                # a slide cut there starts with the sign ("= output"), not ends with it.
+                room = (WRAP / 5) if lines[i + 1][2] else self.row_gap / 2
+                breaks.append(height - (y - room))
         _record_breaks(fig, breaks)
         return axes_rows
 

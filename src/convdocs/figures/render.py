@@ -10,6 +10,7 @@ matplotlib settings.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import ScaledTranslation
 from PIL import Image, PngImagePlugin
 
 from . import style
@@ -44,11 +46,15 @@ GIF_COLOURS = 64
 THUMB_WIDTH = 240         # CSS pixels of a gallery thumbnail (1x: an index, not a figure)
 STRIP_GAP = 16            # pixels between frames in a strip
 HOLD = 2.5                # the first and last frames stay this many times longer
-# oxipng effort: level 2 with libdeflate at 10 for figures saved by matplotlib (its
-# default compressor, level 11, costs 1.6x the time for 2.5% less size); level 0 for the
-# large frame strips and key frames, where level 2 costs 5x the time for 6% of size.
+# oxipng effort: level 2 with libdeflate at 7 for figures saved by matplotlib, and at 10
+# for the few that would be over PNG_BUDGET bytes (measured on the 62 page PNGs: 7 takes
+# 44 % of the time of 10 for 5 % more bytes; 11, the default, costs 1.6x the time of 10
+# for 2.5 % less); level 0 for the large frame strips and key frames, where level 2 costs
+# 5x the time for 6 % of size.
 PNG_LEVEL, FRAME_PNG_LEVEL = 2, 0
-PNG_DEFLATE = oxipng.Deflaters.libdeflater(10)
+PNG_DEFLATE, PNG_DEFLATE_TIGHT = oxipng.Deflaters.libdeflater(7), \
+    oxipng.Deflaters.libdeflater(10)
+PNG_BUDGET = 150_000      # bytes: the most a page's PNG should weigh
 # Phone PNGs are many and tall, and a build makes them beside the page's: oxipng level 0
 # (0.1-0.3 s a file instead of 1.4 s, 7-25 % more bytes).
 PHONE_PNG_LEVEL = 0
@@ -152,14 +158,15 @@ def fit_text(fig: Figure, medium: Medium, artists=None):
     renderer = fig.canvas.get_renderer()
     for t in texts:
         room = _room(t, renderer, fig)
-        if room is not None and t.get_window_extent(renderer).width > room:
+        if room is not None:
             _break_lines(t, renderer, room)
     return artists
 
 
 def _room(t: Text, renderer, fig: Figure) -> float | None:
     """How wide text `t` may be, in display pixels, to stay inside the figure (keeping
-    TEXT_MARGIN) where it is anchored; None for rotated text."""
+    TEXT_MARGIN) where it is anchored, when it is wider than that; None when it fits, and
+    for rotated text."""
     if t.get_rotation() % 180:
         return None
     box = t.get_window_extent(renderer)
@@ -169,8 +176,10 @@ def _room(t: Text, renderer, fig: Figure) -> float | None:
     ha = t.get_horizontalalignment()
     if ha == "center":
         middle = (box.x0 + box.x1) / 2
-        return 2 * max(min(middle - left, right - middle), 0.0)
-    return right - box.x0 if ha == "left" else box.x1 - left
+        room = 2 * max(min(middle - left, right - middle), 0.0)
+    else:
+        room = right - box.x0 if ha == "left" else box.x1 - left
+    return room if box.width > room else None
 
 
 def _break_lines(t: Text, renderer, room: float) -> None:
@@ -199,19 +208,28 @@ def png_bytes(fig: Figure, dpi: float = style.PNG_DPI, metadata: dict | None = N
     # oxipng recompresses everything, so the first encoding only needs to be fast.
     fig.savefig(buf, format="png", dpi=dpi, metadata=metadata or PNG_METADATA,
                 pil_kwargs={"compress_level": 1})
-    if level == PNG_LEVEL:
-        return oxipng.optimize_from_memory(buf.getvalue(), level=level, deflate=PNG_DEFLATE)
-    return oxipng.optimize_from_memory(buf.getvalue(), level=level)
+    if level != PNG_LEVEL:
+        return oxipng.optimize_from_memory(buf.getvalue(), level=level)
+    png = oxipng.optimize_from_memory(buf.getvalue(), level=level, deflate=PNG_DEFLATE)
+    if len(png) > PNG_BUDGET:
+        png = oxipng.optimize_from_memory(png, level=level, deflate=PNG_DEFLATE_TIGHT)
+    return png
 
 
-def _svg(fig: Figure, metadata: dict) -> bytes:
+def _svg(fig: Figure, metadata: dict, dpi: float | None = None) -> bytes:
+    """The figure as SVG; `dpi` (default: the figure's) is the resolution of the pictures
+    embedded in it."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata=metadata)
+    fig.savefig(buf, format="svg", metadata=metadata, dpi="figure" if dpi is None else dpi)
     return buf.getvalue()
 
 
 def _image(fig: Figure) -> Image.Image:
-    return Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
+    """The canvas as an RGB image (PIL drops the alpha channel seven times faster than a
+    strided numpy copy)."""
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    return Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0,
+                            1).convert("RGB")
 
 
 def raster(fig: Figure, theme: Theme, dpi: int) -> Image.Image:
@@ -223,10 +241,12 @@ def raster(fig: Figure, theme: Theme, dpi: int) -> Image.Image:
 
 
 def layered(frames, theme: Theme, steps, dpi: float | None,
-            medium: Medium = style.PAGE) -> list[Image.Image]:
+            medium: Medium = style.PAGE, visit=None) -> list[Image.Image]:
     """Frames of an animation drawn in layers: the static layer once, then for each step
     that background with the artists the step returns drawn over it (in z-order).
-    `dpi` None is the dpi of `medium`'s files."""
+    `dpi` None is the dpi of `medium`'s files. `visit(step, fig)`, when given, is called
+    with the whole figure of each step (static and moving artists, as :func:`draw` makes
+    it), so a caller can save the key frame's SVG without drawing the figure again."""
     images = []
     with style.context(theme), style.drawing_for(medium):
         fig = _blank()
@@ -241,9 +261,23 @@ def layered(frames, theme: Theme, steps, dpi: float | None,
             for artist in sorted(added, key=lambda a: a.get_zorder()):
                 fig.draw_artist(artist)
             images.append(_image(fig))
+            if visit is not None:
+                visit(step, fig)
             for artist in added:
                 artist.remove()
     return images
+
+
+def keep_svg(key: int, title: str, found: dict):
+    """A `visit` for :func:`layered` that puts into `found` the SVG of step `key` ("svg"),
+    pictures at the page's dpi, exactly as :func:`draw` and :func:`_svg` would make it,
+    the figure's size in inches ("inches") and its breaks ("breaks")."""
+    def visit(step, fig):
+        if step == key:
+            found.update(svg=_svg(fig, svg_metadata(title), dpi=style.PAGE_DPI),
+                         inches=fig.get_size_inches(),
+                         breaks=getattr(fig, "convdocs_breaks", ()))
+    return visit
 
 
 def gif_frame(frame_2x: Image.Image) -> Image.Image:
@@ -386,7 +420,9 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
     if frames is not None:
         timing, n = spec.timing, frames.frames
         key = timing.key_index(n, data)
-        big = layered(frames, theme, range(n), style.PNG_DPI)
+        svg = {}
+        big = layered(frames, theme, range(n), style.PNG_DPI,
+                      visit=keep_svg(key, spec.title, svg))
         small = [gif_frame(f) for f in big]
         gif = _gif(small, durations(timing, n), palette_steps(timing, n, data),
                    f"{spec.title}. {ATTRIBUTION}")
@@ -400,7 +436,9 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
         atlas, layout = player_atlas(big, key, durations(timing, n))
         files.append(File(file_name(spec.name, theme, "player"), _webp_image(atlas),
                           atlas.width, atlas.height, "player", theme.name, layout))
-    fig = draw(spec, data, theme, key, frames)
+    else:
+        fig = draw(spec, data, theme)
+        svg = {"svg": _svg(fig, svg_metadata(spec.title)), "inches": fig.get_size_inches()}
     # An animation's static PNG is its key frame exactly as the GIF's frames are drawn.
     png = _png_image(big[key], png_meta) if frames is not None else \
         png_bytes(fig, metadata=png_meta)
@@ -410,9 +448,8 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
     files.append(File(file_name(spec.name, theme, "png"), png, *size, "png", theme.name))
     files.append(File(file_name(spec.name, theme, "thumb"), _png_image(thumb, png_meta),
                       thumb.width, thumb.height, "thumb", theme.name))
-    w, h = (round(v * style.PAGE_DPI) for v in fig.get_size_inches())
-    files.append(File(file_name(spec.name, theme, "svg"), _svg(fig, svg_metadata(spec.title)),
-                      w, h, "svg", theme.name))
+    w, h = (round(v * style.PAGE_DPI) for v in svg["inches"])
+    files.append(File(file_name(spec.name, theme, "svg"), svg["svg"], w, h, "svg", theme.name))
     return files
 
 
@@ -465,27 +502,51 @@ def tile_boxes(changed: np.ndarray, waste: int = PLAYER_WASTE) -> list[tuple[int
                 np.maximum(b[i, 2], b[:, 2]), np.maximum(b[i, 3], b[:, 3]))
 
     b = np.array(boxes, dtype=np.int64)
+    n = len(b)
     own = cost(*b.T)
     union = (np.minimum.outer(b[:, 0], b[:, 0]), np.minimum.outer(b[:, 1], b[:, 1]),
              np.maximum.outer(b[:, 2], b[:, 2]), np.maximum.outer(b[:, 3], b[:, 3]))
     extra = cost(*union) - own[:, None] - own[None, :]
-    while len(b) > 1:
-        pairs = np.argwhere(np.triu(extra <= waste, 1))
-        for i, j in pairs[np.lexsort((pairs[:, 1], pairs[:, 0], extra[tuple(pairs.T)]))]:
-            u = (min(b[i, 0], b[j, 0]), min(b[i, 1], b[j, 1]),
-                 max(b[i, 2], b[j, 2]), max(b[i, 3], b[j, 3]))
-            overlaps = (u[0] < b[:, 2]) & (b[:, 0] < u[2]) & (u[1] < b[:, 3]) & (b[:, 1] < u[3])
-            if overlaps.sum() == 2:           # only i and j themselves
-                b[i] = u
-                b, own = np.delete(b, j, axis=0), np.delete(own, j)
-                extra = np.delete(np.delete(extra, j, axis=0), j, axis=1)
-                own[i] = cost(*b[i])
-                row = cost(*union_with(b, i)) - own[i] - own
-                extra[i, :], extra[:, i] = row, row
-                break
-        else:
+    # Each pair once (i < j); a merged-away box becomes empty, its pairs NEVER, so indices
+    # (and with them the order of ties) stay those of the first boxes.
+    extra[np.tril_indices(n)] = NEVER
+    alive = np.ones(n, bool)
+    while True:
+        # The cheapest pair, the first in (cost, i, j) order, as np.argmin reads rows.
+        i, j = divmod(int(np.argmin(extra)), n)
+        if extra[i, j] > waste:
             break
-    return sorted((tuple(int(v) for v in box) for box in b), key=lambda c: (c[1], c[0]))
+        u = _merged(b, i, j)
+        if _overlaps(b, u) != 2:       # it would swallow another box: the next cheapest
+            pairs = np.argwhere(extra <= waste)
+            pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0], extra[tuple(pairs.T)]))]
+            for i, j in pairs[1:]:
+                u = _merged(b, i, j)
+                if _overlaps(b, u) == 2:
+                    break
+            else:
+                break
+        b[i], b[j], alive[j] = u, 0, False
+        extra[j, :] = extra[:, j] = NEVER
+        own[i] = cost(*b[i])
+        row = cost(*union_with(b, i)) - own[i] - own
+        row[~alive] = NEVER
+        extra[i, i + 1:], extra[:i, i] = row[i + 1:], row[:i]
+    return sorted((tuple(int(v) for v in box) for box in b[alive]), key=lambda c: (c[1], c[0]))
+
+
+NEVER = np.iinfo(np.int64).max
+
+
+def _merged(b, i, j):
+    return (min(b[i, 0], b[j, 0]), min(b[i, 1], b[j, 1]), max(b[i, 2], b[j, 2]),
+            max(b[i, 3], b[j, 3]))
+
+
+def _overlaps(b, u) -> int:
+    """How many boxes of `b` overlap box `u` (empty boxes overlap nothing)."""
+    return int(((u[0] < b[:, 2]) & (b[:, 0] < u[2]) & (u[1] < b[:, 3]) &
+                (b[:, 1] < u[3])).sum())
 
 
 def _shelves(sizes: list[tuple[int, int]], width: int) -> tuple[list[tuple[int, int]], int]:
@@ -667,17 +728,26 @@ def slide_pieces(ink: np.ndarray, breaks=()) -> list[tuple[int, int, int, int]]:
 
 
 def _slide_title(text: str, theme: Theme) -> tuple[Image.Image, bytes]:
-    """An empty slide with its title: the 1920 x 1080 image and the SVG."""
+    """An empty slide with its title: the 1920 x 1080 image and the SVG. Only the band the
+    title takes is drawn in pixels (drawing a whole empty slide took a tenth of the slides'
+    time); the title hangs from the top, so it lands on the same pixels either way."""
+    dpi = style.SLIDE_DPI
     with style.context(theme):
         fig = _blank()
-        fig.set_size_inches(SLIDE_W / style.SLIDE_DPI, SLIDE_H / style.SLIDE_DPI)
-        t = fig.text(0.5, 1 - SLIDE_TITLE_TOP * style.SLIDE_DPI / SLIDE_H, text, ha="center",
-                     va="top", fontsize=SLIDE_TITLE_PT, color=theme.text)
-        room = (SLIDE_W - 2 * style.SLIDE_MARGIN * style.SLIDE_DPI) * fig.dpi / style.SLIDE_DPI
-        if t.get_window_extent(fig.canvas.get_renderer()).width > room:
-            _break_lines(t, fig.canvas.get_renderer(), room)
-        image = raster(fig, theme, style.SLIDE_DPI)
+        fig.set_dpi(dpi)
+        fig.set_size_inches(SLIDE_W / dpi, SLIDE_H / dpi)
+        t = fig.text(0.5, 1.0, text, ha="center", va="top", fontsize=SLIDE_TITLE_PT,
+                     color=theme.text, transform=fig.transFigure +
+                     ScaledTranslation(0, -SLIDE_TITLE_TOP, fig.dpi_scale_trans))
+        renderer = fig.canvas.get_renderer()
+        room = SLIDE_W - 2 * style.SLIDE_MARGIN * dpi
+        if t.get_window_extent(renderer).width > room:
+            _break_lines(t, renderer, room)
         svg = _svg(fig, svg_metadata(text))
+        band = min(SLIDE_H, SLIDE_H - math.floor(t.get_window_extent(renderer).y0) + 2)
+        fig.set_size_inches(SLIDE_W / dpi, band / dpi)
+        image = Image.new("RGB", (SLIDE_W, SLIDE_H), theme.background)
+        image.paste(raster(fig, theme, dpi), (0, 0))
     return image, svg
 
 
@@ -728,7 +798,12 @@ def _ink(arrays: list[np.ndarray], theme: Theme) -> np.ndarray:
     for a in arrays[1:]:
         np.minimum(low, a, out=low)
         np.maximum(high, a, out=high)
-    return ((low != bg) | (high != bg)).any(axis=-1)
+    # Bits that differ from the background, in place: a third of the time of comparing
+    # and reducing over the colour axis.
+    np.bitwise_xor(low, bg, out=low)
+    np.bitwise_xor(high, bg, out=high)
+    np.bitwise_or(low, high, out=low)
+    return (low[..., 0] | low[..., 1] | low[..., 2]) != 0
 
 
 def slide_title(title: str, i: int, n: int, part: tuple[Part, int, int] | None) -> str:
@@ -760,15 +835,18 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None,
     if frames is not None:
         n = frames.frames
         key = spec.timing.key_index(n, data)
-        images = layered(frames, theme, range(n), dpi, slide)
-        arrays = [np.asarray(i) for i in images]
-    fig = draw(spec, data, theme, key, frames, medium=slide, part=part and part[0])
-    if frames is None:
+        drawn = {}
+        arrays = [np.asarray(i) for i in layered(frames, theme, range(n), dpi, slide,
+                                                   visit=keep_svg(key, spec.title, drawn))]
+    else:
+        fig = draw(spec, data, theme, medium=slide, part=part and part[0])
         arrays = [np.asarray(raster(fig, theme, dpi))]
-    with style.context(theme):       # the SVG's ids are hashed with the style's salt
-        figure_svg = _svg(fig, svg_metadata(spec.title))
+        with style.context(theme):       # the SVG's ids are hashed with the style's salt
+            drawn = {"svg": _svg(fig, svg_metadata(spec.title)),
+                     "breaks": getattr(fig, "convdocs_breaks", ())}
+    figure_svg = drawn["svg"]
     ink = _ink(arrays, theme)
-    breaks = [round(y * dpi) for y in getattr(fig, "convdocs_breaks", ())]
+    breaks = [round(y * dpi) for y in drawn["breaks"]]
     ax0, ay0, ax1, ay1 = slide_area()
     spans = squeezed_rows(ink.any(axis=1), ay1 - ay0 - 2 * SLIDE_PAD)
     if spans is not None:               # the figure fits one slide with less blank in it
@@ -784,8 +862,11 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None,
         # One palette for every part's GIF: the figure's colours where it has ink in the
         # frames the page GIF's palette comes from, and the title's (below).
         rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        inked = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)) if rows.size \
-            else (slice(None), slice(None))
+        # Every other row and column of it: a quarter of the pixels for the median cut
+        # (which took a tenth of the slides' time), the same colours in nearly the same
+        # shares.
+        inked = (slice(rows[0], rows[-1] + 1, 2), slice(cols[0], cols[-1] + 1, 2)) \
+            if rows.size else (slice(None, None, 2), slice(None, None, 2))
         picks = palette_steps(spec.timing, len(arrays), data)
         palette_sheet = [Image.fromarray(np.ascontiguousarray(arrays[i][inked])) for i in picks]
     for i, box in enumerate(boxes, 1):

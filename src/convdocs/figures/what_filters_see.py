@@ -181,13 +181,34 @@ def catalogue(fig, theme, data, names):
         for n, name in enumerate(row):
             kernel = kernels.get(name)
             kax, pax = axes[2 * n], axes[2 * n + 1]
-            kernel_panel(kax, data[f"{name} filter"], theme, 3 * KERNEL_CELL)
+            weights = data[f"{name} filter"]
+            # A kernel of fractions is written as people write a blur: 1/16 x whole
+            # numbers ("1/16" in every cell does not fit a small cell at 11 points).
+            factor = common_denominator(weights)
+            kernel_panel(kax, weights * factor if factor > 1 else weights, theme,
+                         3 * KERNEL_CELL)
+            if factor > 1:
+                draw.title(kax, f"1/{factor} {TIMES}", theme)
             out = data[name]
             if kernel.signed:
                 signed_picture(pax, out, theme, quantile=0.99)
             else:
                 draw.picture(pax, np.clip(out, 0, 255), theme, norm=norm_in, role="output")
             draw.title(pax, kernel.words, theme)
+
+
+TIMES = "\u00d7"
+
+
+def common_denominator(weights, largest: int = 64) -> int:
+    """The smallest d (up to `largest`) that makes every weight a whole number when
+    multiplied by it, checked exactly in floating point; 1 when there is none."""
+    weights = np.asarray(weights, dtype=float)
+    for d in range(1, largest + 1):
+        scaled = weights * d
+        if np.array_equal(scaled, np.round(scaled)) and np.array_equal(scaled / d, weights):
+            return d
+    return 1
 
 
 def catalogue_caption(names):
