@@ -87,12 +87,17 @@ def test_every_figure_part_has_a_slide_with_title_picture_alt_notes_and_credit(k
     parts = [(f, k, len(f.parts)) for f in figures for k in range(1, len(f.parts) + 1)]
     for slide, (figure, k, n) in zip(slides[1:], parts):
         texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
-        # the title is the slide's title placeholder: outlines and screen readers use it
-        assert slide.shapes.title.text_frame.text == (
-            figure.title if n == 1 else f"{figure.title} ({k} of {n})")
+        # the title is the slide's title placeholder: outlines and screen readers use it;
+        # it is the title written on the slide image, "Title (2/2)" for a part
+        part_title = figure.parts[k - 1].title
+        assert part_title == (figure.title if n == 1 else f"{figure.title} ({k}/{n})")
+        assert slide.shapes.title.text_frame.text == part_title
         assert MANIFEST["attribution"] in texts
         (pic,) = [s for s in slide.shapes if s.shape_type == 13]       # MSO_SHAPE_TYPE.PICTURE
-        assert pic._element.nvPicPr.cNvPr.get("descr") == figure.alt != ""
+        # the alt text describes the whole figure; a part's picture says it is a part
+        assert figure.alt != "" and pic._element.nvPicPr.cNvPr.get("descr") == (
+            figure.alt if n == 1 else
+            f"Part {k} of {n} of the figure: {part_title}. The whole figure: {figure.alt}")
         width, height = pic.image.size
         assert width >= 1600 and (width, height) == (1920, 1080)
         assert pic.image.ext == ("gif" if figure.animated and n == 1 else "png")
@@ -360,6 +365,8 @@ def test_without_slides_json_the_message_says_run_make_slides(tmp_path):
     (lambda d: d["figures"][0]["parts"][0].update(width=1280),
      r"part 1: slides must be 1920x1080 \(got 1280x1080\)"),
     (lambda d: d["figures"].append(d["figures"][0]), r"'journey' is listed twice"),
+    (lambda d: d["figures"][0]["parts"][0].pop("title"),
+     r"figure 'journey', part 1: 'title' must be a non-empty str"),
     (lambda d: d["figures"][0]["parts"][0]["files"]["dark"]["png"].update(sha256="0" * 64),
      r"journey\.slide(-1)?\.dark\.png does not match its sha256"),
 ])
