@@ -378,7 +378,6 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
         chapter = chapters.get(figure.page, figure.page)
         if sections[-1][0] != chapter:
             sections.append((chapter, []))
-        n = len(figure.parts)
         for k, part in enumerate(figure.parts, 1):
             slide = new_slide()
             sections[-1][1].append(slide.slide_id)
@@ -692,7 +691,7 @@ def assemble(teaching: Path, figures_dir: Path, *, docs_dir: Path | None = None,
 def _assemble(teaching: Path, figures_dir: Path, docs_dir: Path | None, force: bool,
               log) -> dict:
     from .. import __version__
-    from .build import atomic_write     # into .convdocs-tmp/, then renamed
+    from .build import atomic_write  # into .convdocs-tmp/, then renamed
 
     figures = read_slides(teaching)
     manifest = read_manifest(figures_dir)
