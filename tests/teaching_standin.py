@@ -66,7 +66,9 @@ def make(out: Path, names: list[str] | None = None) -> Path:
         files = {(f["theme"], f["kind"]): FIGURES / f["path"] for f in e["files"]
                  if f.get("layout", "page") == "page"}
         n = 2 if e is tallest else 1
-        parts = [{"width": W, "height": H, "files": {}} for _ in range(n)]
+        # the title on the slide, as the real step writes it: "Title (2/2)" for a cut figure
+        parts = [{"title": e["title"] if n == 1 else f"{e['title']} ({k}/{n})",
+                  "width": W, "height": H, "files": {}} for k in range(1, n + 1)]
         for theme in ("light", "dark"):
             page = Image.open(files[theme, "png"])
             for k, part in enumerate(parts, 1):

@@ -87,12 +87,17 @@ def test_every_figure_part_has_a_slide_with_title_picture_alt_notes_and_credit(k
     parts = [(f, k, len(f.parts)) for f in figures for k in range(1, len(f.parts) + 1)]
     for slide, (figure, k, n) in zip(slides[1:], parts):
         texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
-        # the title is the slide's title placeholder: outlines and screen readers use it
-        assert slide.shapes.title.text_frame.text == (
-            figure.title if n == 1 else f"{figure.title} ({k} of {n})")
+        # the title is the slide's title placeholder: outlines and screen readers use it;
+        # it is the title written on the slide image, "Title (2/2)" for a part
+        part_title = figure.parts[k - 1].title
+        assert part_title == (figure.title if n == 1 else f"{figure.title} ({k}/{n})")
+        assert slide.shapes.title.text_frame.text == part_title
         assert MANIFEST["attribution"] in texts
         (pic,) = [s for s in slide.shapes if s.shape_type == 13]       # MSO_SHAPE_TYPE.PICTURE
-        assert pic._element.nvPicPr.cNvPr.get("descr") == figure.alt != ""
+        # the alt text describes the whole figure; a part's picture says it is a part
+        assert figure.alt != "" and pic._element.nvPicPr.cNvPr.get("descr") == (
+            figure.alt if n == 1 else
+            f"Part {k} of {n} of the figure: {part_title}. The whole figure: {figure.alt}")
         width, height = pic.image.size
         assert width >= 1600 and (width, height) == (1920, 1080)
         assert pic.image.ext == ("gif" if figure.animated and n == 1 else "png")
@@ -103,6 +108,31 @@ def test_every_figure_part_has_a_slide_with_title_picture_alt_notes_and_credit(k
                                                              prs.slide_height)
         title_shape = slide.shapes.title
         assert title_shape.text_frame.text and title_shape.top + title_shape.height <= 0
+
+
+@pytest.mark.slow
+def test_a_declared_parts_deck_slide_is_named_and_described_as_that_part(tmp_path):
+    # With the real `convdocs slides`: the slide image says "Hand-picked and learned
+    # filters: the filters (1/3)"; the title placeholder (outlines, screen readers) used to
+    # say only "... (1 of 3)", and each part's picture had the whole figure's alt text.
+    from pptx import Presentation
+
+    from convdocs.figures import slides
+    assert slides.build_slides(only=["decider-filters"], out=tmp_path, jobs=1,
+                               log=lambda *a: None) == 0
+    (listed,) = json.loads((tmp_path / "slides.json").read_text())["figures"]
+    wanted = [p["title"] for p in listed["parts"]]
+    assert len(wanted) == 3 and len(set(wanted)) == 3
+    (figure,) = teaching.read_slides(tmp_path)
+    data, _ = teaching.deck_bytes([figure], "light", MANIFEST["themes"]["light"],
+                                  MANIFEST["attribution"], {}, "test")
+    deck = Presentation(io.BytesIO(data))
+    slides_ = list(deck.slides)[1:]
+    assert [s.shapes.title.text for s in slides_] == wanted
+    for k, (slide, title) in enumerate(zip(slides_, wanted), 1):
+        (pic,) = [s for s in slide.shapes if s.shape_type == 13]
+        assert pic._element.nvPicPr.cNvPr.get("descr") == (
+            f"Part {k} of 3 of the figure: {title}. The whole figure: {listed['alt']}")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -360,6 +390,8 @@ def test_without_slides_json_the_message_says_run_make_slides(tmp_path):
     (lambda d: d["figures"][0]["parts"][0].update(width=1280),
      r"part 1: slides must be 1920x1080 \(got 1280x1080\)"),
     (lambda d: d["figures"].append(d["figures"][0]), r"'journey' is listed twice"),
+    (lambda d: d["figures"][0]["parts"][0].pop("title"),
+     r"figure 'journey', part 1: 'title' must be a non-empty str"),
     (lambda d: d["figures"][0]["parts"][0]["files"]["dark"]["png"].update(sha256="0" * 64),
      r"journey\.slide(-1)?\.dark\.png does not match its sha256"),
 ])
@@ -387,6 +419,101 @@ def test_the_cli_reports_a_missing_slides_json(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(teaching, "default_paths", lambda: (FIGURES, tmp_path, DOCS))
     assert cli.main(["deck"]) == 1
     assert "run `make slides`" in capsys.readouterr().err
+
+
+# -- one run at a time, temporaries, stopping ------------------------------------------------
+
+def test_a_killed_decks_half_written_file_is_cleared_by_the_next_run(tmp_path):
+    # The deck's temporary files used to go in the kit folder itself (.NAME.XXXX.tmp), and
+    # a deck killed while writing left them there (7 MB) for good. They now go in
+    # .convdocs-tmp/, which each run empties under the lock and removes when done.
+    from convdocs.figures import build
+    teaching_standin.make(tmp_path, ["journey"])
+    tmp = tmp_path / build.TMP
+    tmp.mkdir()
+    (tmp / "convdocs-light.pptx.ib8zphts.tmp").write_bytes(b"half a deck")
+    # a file of that old name is not known to be the kit's: it is left alone
+    mine = tmp_path / ".convdocs-light.pptx.ib8zphts.tmp"
+    mine.write_bytes(b"not known to be the kit's")
+    teaching.assemble(tmp_path, FIGURES, log=lambda *a: None)
+    assert not tmp.exists()
+    assert mine.read_bytes() == b"not known to be the kit's"
+    assert (tmp_path / "convdocs-light.pptx").is_file()
+
+
+def test_a_deck_while_another_run_writes_the_folder_is_refused(tmp_path, capsys):
+    from convdocs.figures import build, cli
+    teaching_standin.make(tmp_path, ["journey"])
+    with build.locked(tmp_path):
+        assert cli.main(["deck", "--out", str(tmp_path)]) == 1
+    assert "another convdocs build is writing" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.pptx"))
+
+
+@pytest.mark.parametrize("out", ["", " "])
+def test_an_empty_deck_out_is_refused(tmp_path, monkeypatch, capsys, out):
+    from convdocs.figures import cli
+    monkeypatch.setattr(teaching, "default_paths", lambda: (FIGURES, tmp_path, DOCS))
+    teaching_standin.make(tmp_path, ["journey"])
+    assert cli.main(["deck", "--out", out]) == 1
+    assert f"--out is empty ({out!r})" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.pptx"))
+
+
+def test_deck_out_is_the_slides_folder(tmp_path, monkeypatch):
+    from convdocs.figures import cli
+    monkeypatch.setattr(teaching, "default_paths", lambda: (FIGURES, tmp_path / "default", DOCS))
+    kit = teaching_standin.make(tmp_path / "kit", ["journey"])
+    assert cli.main(["deck", "--out", str(kit)]) == 0
+    assert (kit / "convdocs-dark.pptx").is_file() and not (tmp_path / "default").exists()
+
+
+def test_ctrl_c_during_deck_is_a_message_and_130_not_a_traceback(tmp_path, monkeypatch, capsys):
+    from convdocs.figures import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(teaching, "default_paths", lambda: (FIGURES, tmp_path, DOCS))
+    teaching_standin.make(tmp_path, ["journey"])
+    monkeypatch.setattr(teaching, "deck_bytes", interrupted)
+    try:
+        assert cli.main(["deck"]) == 130
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C came out of `convdocs deck` as KeyboardInterrupt")
+    err = capsys.readouterr().err
+    assert "convdocs: interrupted; every file" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".convdocs-build.lock", "figures",
+                                                          "slides.json"]
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])
+def test_sigterm_during_deck_stops_it_like_ctrl_c(tmp_path, monkeypatch, capsys, signum):
+    import signal
+
+    from convdocs.figures import cli
+    signum = getattr(signal, signum)
+    reached = []
+
+    def before(s, frame):       # in place of the default, which would end pytest
+        reached.append(s)
+
+    def killed(*args, **kwargs):
+        signal.raise_signal(signum)
+        raise AssertionError("the signal did not stop the deck")
+
+    previous = signal.signal(signum, before)
+    try:
+        monkeypatch.setattr(teaching, "default_paths", lambda: (FIGURES, tmp_path, DOCS))
+        teaching_standin.make(tmp_path, ["journey"])
+        monkeypatch.setattr(teaching, "deck_bytes", killed)
+        assert cli.main(["deck"]) == 128 + signum
+        # the deck's own handler took the signal, and the one before is back
+        assert reached == [] and signal.getsignal(signum) is before
+    finally:
+        signal.signal(signum, previous)
+    err = capsys.readouterr().err
+    assert "interrupted; every file" in err and "Traceback" not in err
 
 
 # -- the site hook ---------------------------------------------------------------------------

@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list the figures: name, page, title")
     d = sub.add_parser("deck", help="assemble the teaching kit (decks, handout, zips) from "
                                     "the slide files into build/teaching/")
+    d.add_argument("--out", metavar="DIR",
+                   help="the slides' folder, as for `convdocs slides --out`: reads "
+                        "DIR/slides.json, writes the kit into DIR (default: build/teaching/)")
     d.add_argument("--force", action="store_true", help="rebuild even unchanged files")
+    d.add_argument("--debug", action="store_true", help="show tracebacks")
     sl = sub.add_parser("slides", help="render every figure on 1920 x 1080 slides into "
                                        "build/teaching/figures/ (listed in slides.json)")
     sl.add_argument("--only", nargs="+", metavar="NAME", help="render only these figures")
@@ -54,30 +58,23 @@ def main(argv: list[str] | None = None) -> int:
     sl.add_argument("--debug", action="store_true", help="show tracebacks")
     args = parser.parse_args(argv)
 
-    if args.command == "deck":
-        from . import teaching
-        figures, out, docs = teaching.default_paths()
-        try:
-            teaching.assemble(out, figures, docs_dir=docs, force=args.force)
-        except teaching.KitError as exc:
-            print(f"convdocs: {exc}", file=sys.stderr)
-            return 1
-        except OSError as exc:
-            print(f"convdocs: {_os_message(exc)}", file=sys.stderr)
-            return 1
-        return 0
-
     from . import build, catalogue
     if args.command == "list":
         for spec in catalogue.FIGURES.values():
             kind = "animated" if spec.animated else "static"
             print(f"{spec.name:34} {spec.page:22} {kind:8}  {spec.title}")
         return 0
-    if args.jobs is not None and args.jobs < 1:
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
         parser.error(f"--jobs must be at least 1 (got {args.jobs})")
+    from . import slides, teaching
     try:
-        if args.command == "slides":
-            from . import slides
+        if args.command == "deck":
+            figures, out, docs = teaching.default_paths()
+            if args.out is not None:
+                out = slides.check_out(args.out)
+            teaching.assemble(out, figures, docs_dir=docs, force=args.force)
+            failed = 0
+        elif args.command == "slides":
             failed = slides.build_slides(only=args.only, out=args.out, jobs=args.jobs,
                                          force=args.force)
         else:
@@ -85,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                                  force=args.force)
     except build.UnknownFigure as exc:
         parser.error(str(exc))
-    except (build.BuildError, OSError) as exc:
+    except (build.BuildError, teaching.KitError, OSError) as exc:
         if args.debug:
             raise
         text = _os_message(exc) if isinstance(exc, OSError) else str(exc)

@@ -37,11 +37,15 @@ Paths are relative to the folder that holds ``slides.json``.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
+import stat
 import time
 import traceback
 from dataclasses import dataclass
@@ -127,33 +131,90 @@ def slide_entry(name: str, data=None) -> Done:
 
 
 def entry_files(entry: dict):
-    for part in entry.get("parts", ()):
-        for kinds in part.get("files", {}).values():
+    """Every file record of a well-formed entry (see `well_formed`)."""
+    for part in entry["parts"]:
+        for kinds in part["files"].values():
             yield from kinds.values()
 
 
 def is_current(spec, entry: dict | None, out: Path) -> bool:
-    if not entry or entry.get("fingerprint") != fingerprint(spec):
+    if not entry or entry["fingerprint"] != fingerprint(spec):
         return False
     try:
-        if entry.get("data") != data_hash(spec.compute()):
+        if entry["data"] != data_hash(spec.compute()):
             return False
     except Exception:
         return False
-    return all(isinstance(f, dict) and build._regular_file_matches(out / f["path"], f["bytes"],
-                                                                    f["sha256"])
+    return all(build._regular_file_matches(out / f["path"], f["bytes"], f["sha256"])
                for f in entry_files(entry))
 
 
+ENTRY_KEYS = {"name", "page", "title", "caption", "alt", "animated", "fingerprint", "data",
+              "parts"}
+PART_KEYS = {"index", "count", "title", "width", "height", "files"}
+FILE_KEYS = {"path", "bytes", "sha256"}
+THEMES = [t.name for t in style.THEMES]
+
+
+def _count(value) -> bool:
+    return type(value) is int and value >= 0
+
+
+def well_formed(entry) -> bool:
+    """An entry exactly as `slide_entry` writes it: every key, of its type; parts K of n in
+    order; each theme's files of known kinds, each at the path this step writes for that
+    figure, part and kind (``figures/NAME.slide[-K].THEME.EXT``), with its size and hash.
+    Anything else is stale: rendered again, and never used to delete a file."""
+    if not isinstance(entry, dict) or set(entry) != ENTRY_KEYS:
+        return False
+    name, parts = entry["name"], entry["parts"]
+    if not isinstance(name, str) or not build.NAME.fullmatch(name):
+        return False
+    if not all(isinstance(entry[k], str) for k in ENTRY_KEYS - {"animated", "parts"}) or \
+            type(entry["animated"]) is not bool or not isinstance(parts, list) or not parts:
+        return False
+    for k, part in enumerate(parts, 1):
+        if not isinstance(part, dict) or set(part) != PART_KEYS or \
+                (part["index"], part["count"]) != (k, len(parts)) or \
+                type(part["index"]) is not int or type(part["count"]) is not int or \
+                not isinstance(part["title"], str) or \
+                not (_count(part["width"]) and _count(part["height"])):
+            return False
+        files = part["files"]
+        if not isinstance(files, dict) or set(files) != set(THEMES):
+            return False
+        layout = "slide" if len(parts) == 1 else f"slide-{k}"
+        for theme, kinds in files.items():
+            if not isinstance(kinds, dict) or "png" not in kinds or not set(kinds) <= set(KINDS):
+                return False
+            for kind, f in kinds.items():
+                if not isinstance(f, dict) or set(f) != FILE_KEYS or \
+                        f["path"] != f"{FOLDER}/{file_name(name, theme, kind, layout)}" or \
+                        not _count(f["bytes"]) or not isinstance(f["sha256"], str) or \
+                        not build.SHA256.fullmatch(f["sha256"]):
+                    return False
+    return True
+
+
 def read_list(out: Path) -> dict[str, dict]:
+    """The slide list's well-formed entries by name (of a figure listed twice, neither).
+    A missing list is empty; one that is not a convdocs slide list at all is refused."""
+    path = out / LIST
     try:
-        figures = json.loads((out / LIST).read_bytes())["figures"]
-        return {e["name"]: e for e in figures if isinstance(e, dict) and "name" in e}
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise build.BuildError(f"{path} is not a regular file; move it away so that "
+                                   f"`convdocs slides` can write its slide list")
+        figures = json.loads(path.read_bytes())["figures"]
+        if not isinstance(figures, list):
+            raise TypeError("'figures' is not a list")
     except FileNotFoundError:
         return {}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise build.BuildError(f"{out / LIST} is not a convdocs slide list ({exc}); move it "
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise build.BuildError(f"{path} is not a convdocs slide list ({exc}); move it "
                                f"away to render every slide again") from exc
+    twice = [n for n, k in collections.Counter(e.get("name") for e in figures
+                                               if isinstance(e, dict)).items() if k > 1]
+    return {e["name"]: e for e in figures if well_formed(e) and e["name"] not in twice}
 
 
 def list_bytes(entries: list[dict]) -> bytes:
@@ -163,22 +224,60 @@ def list_bytes(entries: list[dict]) -> bytes:
                        ensure_ascii=False) + "\n").encode()
 
 
-def _run(names: list[str], workers: int):
+def _run(names: list[str], workers: int, work=None):
+    """Yield each figure's slides as they finish, in worker processes when there is more
+    than one. `work` (default `slide_entry`) renders one figure."""
+    work = work or slide_entry
     if workers == 1:
         for name in names:
-            yield slide_entry(name)
+            yield work(name)
         return
     context = multiprocessing.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=build._worker_init, initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(slide_entry, n) for n in names]
+        futures = [pool.submit(work, n) for n, _ in build.heaviest_first([(n, None)
+                                                                            for n in names])]
         for future in cf.as_completed(futures):
             yield future.result()
+    except cf.process.BrokenProcessPool as exc:
+        build._kill(pool)
+        raise build.BuildError("a worker process died (out of memory, or killed); every "
+                               "slide file is complete, old or new: run `convdocs slides` "
+                               "again, with fewer --jobs if memory is short") from exc
     except BaseException:
         build._kill(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def check_out(out) -> Path:
+    """The output folder --out names, or the default; refused, naming --out and its value,
+    when it is empty, a dangling symlink or a file. (The same checks and messages as
+    `build.build`, which keeps them inline.)"""
+    if out is not None and not str(out).strip():
+        raise build.BuildError(f"--out is empty ({str(out)!r}); give a folder, or leave "
+                               f"--out out for {default_out()}")
+    out = Path(out) if out is not None else default_out()
+    if out.is_symlink() and not out.exists():
+        raise build.BuildError(f"--out {out} is a symlink to nothing (or to itself); give "
+                               f"a folder")
+    if out.exists() and not out.is_dir():
+        raise build.BuildError(f"--out {out} is a file, not a folder; give a folder")
+    return out
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """SIGTERM and SIGHUP raise `build.Stop`, so they stop a run the way Ctrl-C does (as
+    `build.build` has them do): a temporary file is removed, every file is complete."""
+    previous = {signum: signal.signal(signum, build._stop) for signum in (signal.SIGTERM,
+                                                                          signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def build_slides(only: list[str] | None = None, out: Path | None = None,
@@ -190,9 +289,14 @@ def build_slides(only: list[str] | None = None, out: Path | None = None,
     if unknown:
         raise build.UnknownFigure(f"--only names unknown figures: {', '.join(unknown)} "
                                   f"(see `convdocs list`)")
-    out = Path(out) if out else default_out()
+    out = check_out(out)
     (out / FOLDER).mkdir(parents=True, exist_ok=True)
-    with build.locked(out):
+    with stop_on_signals(), build.locked(out):
+        # what a killed run half-wrote: slide files go through figures/.convdocs-tmp/,
+        # slides.json through .convdocs-tmp/
+        temporaries = (out / FOLDER, out)
+        for folder in temporaries:
+            build.clear_temporaries(folder)
         old = read_list(out)
         entries = {n: e for n, e in old.items() if n in specs}
         order = list(specs)
@@ -218,24 +322,22 @@ def build_slides(only: list[str] | None = None, out: Path | None = None,
                                                            if n in entries]))
             log(f"rendered   {done.name:34} {done.seconds:6.2f} s")
         kept = {f["path"] for e in entries.values() for f in entry_files(e)}
-        for name, entry in old.items():     # only files this step wrote and still as written
-            for f in entry_files(entry):
-                path = f.get("path", "")
-                if path in kept or not path.startswith(f"{FOLDER}/") or \
-                        "/" in path[len(FOLDER) + 1:]:
-                    continue
-                if build._regular_file_matches(out / path, f["bytes"], f["sha256"]):
-                    (out / path).unlink()
-                    log(f"removed    {path}")
         listed = list_bytes([entries[n] for n in order if n in entries])
-        if not build._regular_file_matches(out / LIST, len(listed), build.sha256(listed)):
-            build.atomic_write(out / LIST, listed)
-        tmp = out / FOLDER / build.TMP
-        for folder in (tmp, out / build.TMP):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
+        with build.interrupts_held():
+            if not build._regular_file_matches(out / LIST, len(listed), build.sha256(listed)):
+                build.atomic_write(out / LIST, listed)
+            # only files this step wrote (well-formed entries name nothing else), and only
+            # while they are still byte for byte as written
+            for entry in old.values():
+                for f in entry_files(entry):
+                    path = f["path"]
+                    if path not in kept and build._regular_file_matches(
+                            out / path, f["bytes"], f["sha256"]):
+                        (out / path).unlink()
+                        log(f"removed    {path}")
+        for folder in temporaries:
+            with contextlib.suppress(OSError):
+                (folder / build.TMP).rmdir()      # empty after a run that finished
     log(f"{len(wanted)} figures: {len(todo) - failed} rendered, {len(wanted) - len(todo)} "
         f"unchanged, {failed} failed in {time.perf_counter() - start:.2f} s")
     return failed

@@ -16,10 +16,12 @@ into the same folder:
 
 Every file is a pure function of its inputs (fixed zip times, fixed document dates), so a
 rebuild is byte-identical, and a file whose inputs did not change is not written again.
-Files are written whole (a temporary file beside it, then ``os.replace``); nothing else in
-the folder is touched. python-pptx, reportlab and svglib are imported only when a file is
-made, so ``import convdocs`` never loads them; matplotlib is loaded only to draw the
-handout's animation frames.
+Files are written whole (a temporary file in the folder's ``.convdocs-tmp/``, then
+``os.replace``), one run at a time per folder (the build's lock, which ``convdocs slides``
+takes too); a run empties ``.convdocs-tmp/`` first, so what a killed run half-wrote goes,
+and removes it when done. Nothing else in the folder is touched. python-pptx, reportlab
+and svglib are imported only when a file is made, so ``import convdocs`` never loads them;
+matplotlib is loaded only to draw the handout's animation frames.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,12 +55,14 @@ class KitError(Exception):
 
 @dataclass(frozen=True)
 class SlidePart:
-    """One slide of a figure: its files by theme and kind ("png", "svg", "gif")."""
+    """One slide of a figure: its files by theme and kind ("png", "svg", "gif"), and the
+    title written on it ("Title: the part (1/3)" for a declared part)."""
 
     files: dict            # theme -> kind -> Path
     width: int
     height: int
     sha256: dict           # theme -> kind -> hex digest, as slides.json states it
+    title: str
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,9 @@ def read_slides(teaching: Path) -> list[SlideFigure]:
 
     This is the one place that knows that file's format: a ``figures`` list whose entries
     have ``name``, ``page``, ``title``, ``caption``, ``alt``, ``animated`` and ``parts``;
-    each part has ``width``, ``height`` and ``files``, a theme -> kind -> ``{"path",
-    "sha256"}`` map with paths relative to the folder of ``slides.json``.
+    each part has ``title`` (the title written on the slide), ``width``, ``height`` and
+    ``files``, a theme -> kind -> ``{"path", "sha256"}`` map with paths relative to the
+    folder of ``slides.json``.
     """
     teaching = Path(teaching)
     path = teaching / "slides.json"
@@ -131,7 +135,8 @@ def read_slides(teaching: Path) -> list[SlideFigure]:
             if (width, height) != (SLIDE_W, SLIDE_H):
                 raise KitError(f"{pw}: slides must be {SLIDE_W}x{SLIDE_H} (got "
                                f"{width}x{height}): run `make slides`")
-            parts.append(SlidePart(files, width, height, digests))
+            parts.append(SlidePart(files, width, height, digests,
+                                   _need(p, "title", str, pw)))
         if not parts:
             raise KitError(f"{where} has no parts: run `make slides`")
         figures.append(SlideFigure(name, _need(e, "page", str, where),
@@ -174,22 +179,6 @@ def chapter_titles(pages, docs_dir: Path | None) -> dict[str, str]:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and os.replace."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def fixed_zip(entries: list[tuple[str, bytes]], *, compress: bool = True) -> bytes:
@@ -342,6 +331,16 @@ def _sections_xml(prs, sections: list[tuple[str, list[int]]]) -> None:
             etree.SubElement(id_lst, f"{{{P14}}}sldId").set("id", str(sid))
 
 
+def part_alt(figure: SlideFigure, k: int) -> str:
+    """The description of slide `k` (from 1) of `figure`'s picture: the figure's alt text,
+    which describes the whole figure, said to be that for a slide that shows a part."""
+    n = len(figure.parts)
+    if n == 1:
+        return figure.alt
+    return f"Part {k} of {n} of the figure: {figure.parts[k - 1].title}. The whole figure: " \
+           f"{figure.alt}"
+
+
 def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attribution: str,
                chapters: dict[str, str], version: str) -> tuple[bytes, int]:
     """A 16:9 deck of `figures` in `theme`; returns its bytes and its number of slides."""
@@ -379,13 +378,12 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
         chapter = chapters.get(figure.page, figure.page)
         if sections[-1][0] != chapter:
             sections.append((chapter, []))
-        n = len(figure.parts)
         for k, part in enumerate(figure.parts, 1):
             slide = new_slide()
             sections[-1][1].append(slide.slide_id)
-            title = figure.title if n == 1 else f"{figure.title} ({k} of {n})"
-            _text(slide, TITLE_BOX, title, title_size(title), text, bold=True, anchor="m",
-                  title=True)
+            # the title written on the slide image: a declared part's own name, or "(2/3)"
+            _text(slide, TITLE_BOX, part.title, title_size(part.title), text, bold=True,
+                  anchor="m", title=True)
             kind = "gif" if figure.animated and "gif" in part.files[theme] else "png"
             path = part.files[theme][kind]
             left, top, w, h = _fit(part.width, part.height, PICTURE_BOX)
@@ -394,7 +392,7 @@ def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attributio
                                            Emu(h * EMU_PER_PX))
             c_nv_pr = pic._element.nvPicPr.cNvPr
             c_nv_pr.set("name", f"{figure.name} {k}")
-            c_nv_pr.set("descr", figure.alt)
+            c_nv_pr.set("descr", part_alt(figure, k))
             _text(slide, CREDIT_BOX, attribution, 12, muted)
             slide.notes_slide.notes_text_frame.text = figure.caption
 
@@ -674,10 +672,27 @@ def assemble(teaching: Path, figures_dir: Path, *, docs_dir: Path | None = None,
 
     A file whose inputs (and this module) are unchanged since it was written, and which
     still has the bytes recorded for it, is left alone unless `force`. Returns the record.
+    One run at a time per folder (`build.locked`); SIGTERM and SIGHUP stop it as Ctrl-C
+    does, with every file complete.
     """
-    from .. import __version__
+    from . import build, slides
 
-    teaching, figures_dir = Path(teaching), Path(figures_dir)
+    teaching = Path(teaching)
+    if not teaching.is_dir():
+        read_slides(teaching)     # says that slides.json is missing: run `make slides`
+    with slides.stop_on_signals(), build.locked(teaching):
+        build.clear_temporaries(teaching)      # what a killed run half-wrote
+        doc = _assemble(teaching, Path(figures_dir), docs_dir, force, log)
+        with contextlib.suppress(OSError):
+            (teaching / build.TMP).rmdir()     # empty after a run that finished
+    return doc
+
+
+def _assemble(teaching: Path, figures_dir: Path, docs_dir: Path | None, force: bool,
+              log) -> dict:
+    from .. import __version__
+    from .build import atomic_write  # into .convdocs-tmp/, then renamed
+
     figures = read_slides(teaching)
     manifest = read_manifest(figures_dir)
     pages = list(dict.fromkeys(f.page for f in figures))
@@ -694,8 +709,9 @@ def assemble(teaching: Path, figures_dir: Path, *, docs_dir: Path | None = None,
                                        f"{teaching / 'slides.json'}: run `make slides`")
                     slide_digests[str(path.relative_to(teaching))] = actual
     listing = [[f.name, f.page, f.title, f.caption, f.alt, f.animated,
-                [[{t: {k: str(p.relative_to(teaching)) for k, p in part.files[t].items()}
-                   for t in THEMES}] for part in f.parts]] for f in figures]
+                [[part.title, {t: {k: str(p.relative_to(teaching))
+                                   for k, p in part.files[t].items()} for t in THEMES}]
+                 for part in f.parts]] for f in figures]
     page_digests = {e["name"]: [e.get("fingerprint"), [[x["path"], x["sha256"]]
                                                         for x in e["files"]]]
                     for e in manifest["figures"] if e["name"] in {f.name for f in figures}}
