@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -478,7 +479,7 @@ def test_ctrl_c_during_deck_is_a_message_and_130_not_a_traceback(tmp_path, monke
     teaching_standin.make(tmp_path, ["journey"])
     monkeypatch.setattr(teaching, "deck_bytes", interrupted)
     try:
-        assert cli.main(["deck"]) == 130
+        assert cli.main(["deck"]) == 130     # (tests/conftest.py puts SIGINT's handler back)
     except KeyboardInterrupt:
         pytest.fail("Ctrl-C came out of `convdocs deck` as KeyboardInterrupt")
     err = capsys.readouterr().err
@@ -489,7 +490,6 @@ def test_ctrl_c_during_deck_is_a_message_and_130_not_a_traceback(tmp_path, monke
 
 @pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])
 def test_sigterm_during_deck_stops_it_like_ctrl_c(tmp_path, monkeypatch, capsys, signum):
-    import signal
 
     from convdocs.figures import cli
     signum = getattr(signal, signum)

@@ -597,19 +597,34 @@ def build(only: list[str] | None = None, out: Path | None = None, jobs: int | No
     if unknown:
         raise UnknownFigure(f"--only names unknown figures: {', '.join(unknown)} "
                             f"(see `convdocs list`)")
+    out = check_out(out, default_out())
+    out.mkdir(parents=True, exist_ok=True)
+    with stop_on_signals(), locked(out):
+        return _build(specs, only, out, jobs, force, log, start)
+
+
+def check_out(out, default: Path) -> Path:
+    """The output folder --out names, or `default`; refused, naming --out and its value,
+    when it is empty, a dangling symlink or a file."""
     if out is not None and not str(out).strip():
-        raise BuildError("--out is empty; give a folder, or leave --out out for figures/")
-    out = Path(out) if out else default_out()
+        raise BuildError(f"--out is empty ({str(out)!r}); give a folder, or leave --out out "
+                         f"for {default}")
+    out = Path(out) if out is not None else default
     if out.is_symlink() and not out.exists():
         raise BuildError(f"--out {out} is a symlink to nothing (or to itself); give a folder")
     if out.exists() and not out.is_dir():
         raise BuildError(f"--out {out} is a file, not a folder; give a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """SIGTERM and SIGHUP raise :class:`Stop` inside this block, so they end a run the way
+    Ctrl-C does: temporary files removed, every file complete."""
     previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM,
                                                                      signal.SIGHUP)}
     try:
-        with locked(out):
-            return _build(specs, only, out, jobs, force, log, start)
+        yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "deck":
             figures, out, docs = teaching.default_paths()
             if args.out is not None:
-                out = slides.check_out(args.out)
+                out = build.check_out(args.out, out)
             teaching.assemble(out, figures, docs_dir=docs, force=args.force)
             failed = 0
         elif args.command == "slides":

@@ -44,7 +44,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import signal
 import stat
 import time
 import traceback
@@ -251,35 +250,6 @@ def _run(names: list[str], workers: int, work=None):
     pool.shutdown(wait=True)
 
 
-def check_out(out) -> Path:
-    """The output folder --out names, or the default; refused, naming --out and its value,
-    when it is empty, a dangling symlink or a file. (The same checks and messages as
-    `build.build`, which keeps them inline.)"""
-    if out is not None and not str(out).strip():
-        raise build.BuildError(f"--out is empty ({str(out)!r}); give a folder, or leave "
-                               f"--out out for {default_out()}")
-    out = Path(out) if out is not None else default_out()
-    if out.is_symlink() and not out.exists():
-        raise build.BuildError(f"--out {out} is a symlink to nothing (or to itself); give "
-                               f"a folder")
-    if out.exists() and not out.is_dir():
-        raise build.BuildError(f"--out {out} is a file, not a folder; give a folder")
-    return out
-
-
-@contextlib.contextmanager
-def stop_on_signals():
-    """SIGTERM and SIGHUP raise `build.Stop`, so they stop a run the way Ctrl-C does (as
-    `build.build` has them do): a temporary file is removed, every file is complete."""
-    previous = {signum: signal.signal(signum, build._stop) for signum in (signal.SIGTERM,
-                                                                          signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
 def build_slides(only: list[str] | None = None, out: Path | None = None,
                  jobs: int | None = None, force: bool = False, log=print) -> int:
     """Render the slides of every figure that changed. Returns the number that failed."""
@@ -289,9 +259,9 @@ def build_slides(only: list[str] | None = None, out: Path | None = None,
     if unknown:
         raise build.UnknownFigure(f"--only names unknown figures: {', '.join(unknown)} "
                                   f"(see `convdocs list`)")
-    out = check_out(out)
+    out = build.check_out(out, default_out())
     (out / FOLDER).mkdir(parents=True, exist_ok=True)
-    with stop_on_signals(), build.locked(out):
+    with build.stop_on_signals(), build.locked(out):
         # what a killed run half-wrote: slide files go through figures/.convdocs-tmp/,
         # slides.json through .convdocs-tmp/
         temporaries = (out / FOLDER, out)

@@ -675,12 +675,12 @@ def assemble(teaching: Path, figures_dir: Path, *, docs_dir: Path | None = None,
     One run at a time per folder (`build.locked`); SIGTERM and SIGHUP stop it as Ctrl-C
     does, with every file complete.
     """
-    from . import build, slides
+    from . import build
 
     teaching = Path(teaching)
     if not teaching.is_dir():
         read_slides(teaching)     # says that slides.json is missing: run `make slides`
-    with slides.stop_on_signals(), build.locked(teaching):
+    with build.stop_on_signals(), build.locked(teaching):
         build.clear_temporaries(teaching)      # what a killed run half-wrote
         doc = _assemble(teaching, Path(figures_dir), docs_dir, force, log)
         with contextlib.suppress(OSError):
