@@ -54,15 +54,20 @@ class Layout:
     rows: list = field(default_factory=list)
     leads: list = field(default_factory=list)
     glued: list = field(default_factory=list)
+    empty: list = field(default_factory=list)
 
-    def add_row(self, panels, gaps=None, title=TITLE, below=0.0, lead=False, glued=()):
+    def add_row(self, panels, gaps=None, title=TITLE, below=0.0, lead=False, glued=(),
+                empty=()):
         """Add a row. When a narrow medium wraps it: with `lead`, a panel that starts a
         line keeps the gap before it (room for its tick labels, say); the gaps numbered in
-        `glued` are never broken (a label panel beside its column)."""
+        `glued` are never broken (a label panel beside its column). The panels numbered in
+        `empty` keep their place but get no Axes (None); a table's wrapped line whose
+        panels are all empty is left out."""
         gaps = [GAP] * (len(panels) - 1) if gaps is None else list(gaps)
         self.rows.append((list(panels), gaps, title, below))
         self.leads.append(lead)
         self.glued.append(set(glued))
+        self.empty.append(set(empty))
         return len(self.rows) - 1
 
     def size(self):
@@ -87,16 +92,15 @@ class Layout:
         fig.set_size_inches(width, height)
         axes_rows, self.gap_centres = [], []
         y = height - self.margin
-        for panels, gaps, title, below in self.rows:
+        for r, (panels, gaps, title, below) in enumerate(self.rows):
             row_h = max(h for _, h in panels)
             row_w = sum(w for w, _ in panels) + sum(gaps)
             x = (width - row_w) / 2
             y_mid = y - title - row_h / 2
             axes, centres = [], []
             for n, (w, h) in enumerate(panels):
-                ax = fig.add_axes((x / width, (y_mid - h / 2) / height, w / width, h / height))
-                ax.set_axis_off()
-                axes.append(ax)
+                axes.append(self._panel(fig, r, n, (x / width, (y_mid - h / 2) / height,
+                                                    w / width, h / height)))
                 x += w
                 if n < len(gaps):
                     centres.append(((x + gaps[n] / 2) / width, y_mid / height))
@@ -155,7 +159,8 @@ class Layout:
             gaps = [max(g[n] for _, g, _, _ in self.rows) for n in range(len(first[1]))]
             return [(r, chunk, r == 0 and c > 0) for c, chunk in
                     enumerate(self._chunks(widest, gaps, limit))
-                    for r in range(len(self.rows))], True
+                    for r in range(len(self.rows))
+                    if r == 0 or not set(chunk) <= self.empty[r]], True
         return [(r, chunk, c > 0) for r, (p, g, _, _) in enumerate(self.rows)
                 for c, chunk in enumerate(self._chunks(p, g, limit, self.leads[r],
                                                        self.glued[r]))], False
@@ -195,9 +200,8 @@ class Layout:
             y_mid = y - title - row_h / 2
             for n in chunk:
                 w, h = panels[n]
-                ax = fig.add_axes((x / width, (y_mid - h / 2) / height, w / width, h / height))
-                ax.set_axis_off()
-                axes_rows[r][n] = ax
+                axes_rows[r][n] = self._panel(fig, r, n, (x / width, (y_mid - h / 2) / height,
+                                                          w / width, h / height))
                 x += w
                 if n != chunk[-1]:
                     self.gap_centres[r][n] = ((x + gaps[n] / 2) / width, y_mid / height)
@@ -210,6 +214,16 @@ class Layout:
                 breaks.append(height - (y - room))
         _record_breaks(fig, breaks)
         return axes_rows
+
+
+    def _panel(self, fig, r, n, rect):
+        """The Axes of panel `n` of row `r` at `rect` (figure fractions), without its
+        axis lines and ticks; None for a panel the row leaves empty."""
+        if n in self.empty[r]:
+            return None
+        ax = fig.add_axes(rect)
+        ax.set_axis_off()
+        return ax
 
 
 def _record_breaks(fig, breaks):

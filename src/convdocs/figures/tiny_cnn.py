@@ -66,20 +66,18 @@ def _stage_map(ax, out, m, theme):
 
 def draw_tiny_cnn(fig, theme, data):
     outs = [data[stage_key(n)] for n in range(len(STAGES))]
+    maps = [_stage_maps(out) for out in outs]
     side = 0.96   # inches per map: each pixel of the 64-pixel input is 3 x 3 in the 2x PNG
     lay = Layout(row_gap=0.1)
     lay.add_row([(side, side)] * len(STAGES), gaps=[0.3] * (len(STAGES) - 1), title=0.62)
-    for row in range(1, 4):
-        lay.add_row([(side, side)] * len(STAGES), gaps=[0.3] * (len(STAGES) - 1), title=0.0)
+    for row in range(1, 4):     # a stage with fewer maps leaves the rest of its column empty
+        lay.add_row([(side, side)] * len(STAGES), gaps=[0.3] * (len(STAGES) - 1), title=0.0,
+                    empty={col for col, m in enumerate(maps) if row >= len(m)})
     rows = lay.build(fig)
     for col, out in enumerate(outs):
         draw.title(rows[0][col], _stage_title(col, out), theme)
-        maps = _stage_maps(out)
-        for row in range(4):
-            if row >= len(maps):
-                rows[row][col].set_visible(False)
-            else:
-                _stage_map(rows[row][col], out, maps[row], theme)
+        for row, m in enumerate(maps[col]):
+            _stage_map(rows[row][col], out, m, theme)
 
 
 # What each stage is, as the title of its slide (the tiny CNN goes on slides stage by stage)
