@@ -300,6 +300,33 @@ def test_the_tiny_cnn_goes_on_slides_stage_by_stage(slide_parts):
         assert words == {f"{tiny_cnn.STAGES[n]} " + " \u00d7 ".join(map(str, out.shape))}
 
 
+def test_empty_panels_get_no_axes_and_a_wrapped_table_drops_their_lines():
+    from convdocs.figures.draw import Layout
+
+    def table():
+        lay = Layout()       # three columns of 1-inch panels; only column 0 goes down
+        lay.add_row([(1.0, 1.0)] * 3, gaps=[3.0, 3.0])
+        lay.add_row([(1.0, 1.0)] * 3, gaps=[3.0, 3.0], title=0.0, empty={1, 2})
+        return lay
+
+    page = render._blank()
+    rows = table().build(page)
+    assert rows[1][1] is None and rows[1][2] is None and rows[1][0] is not None
+    assert len(page.axes) == 4
+    with style.drawing_for(style.PHONE):       # 7 inches wide: wraps into one column a line
+        phone = render._blank()
+        rows = table().build(phone)
+    # column 0's two lines, then one line each for columns 1 and 2: their empty second
+    # lines are left out, so the figure is four lines of 1 inch, not six
+    assert len(phone.axes) == 4 and rows[1][1] is None
+    full = render._blank()
+    with style.drawing_for(style.PHONE):
+        lay = table()
+        lay.empty[1] = set()
+        lay.build(full)
+    assert phone.get_size_inches()[1] < full.get_size_inches()[1] - 1.5
+
+
 def test_a_declared_part_too_big_for_a_slide_is_an_error():
     def huge(fig, theme, data):
         from convdocs.figures.draw import Layout
