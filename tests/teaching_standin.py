@@ -67,7 +67,7 @@ def make(out: Path, names: list[str] | None = None) -> Path:
                  if f.get("layout", "page") == "page"}
         n = 2 if e is tallest else 1
         # the title on the slide, as the real step writes it: "Title (2/2)" for a cut figure
-        parts = [{"title": e["title"] if n == 1 else f"{e['title']} ({k}/{n})",
+        parts = [{"title": e["title"] if n == 1 else f"{e['title']} ({k}/{n})", "part": "",
                   "width": W, "height": H, "files": {}} for k in range(1, n + 1)]
         for theme in ("light", "dark"):
             page = Image.open(files[theme, "png"])
@@ -87,8 +87,8 @@ def make(out: Path, names: list[str] | None = None) -> Path:
                         "path": rel, "sha256": hashlib.sha256(data).hexdigest()}
         listed.append({k: e[k] for k in ("name", "page", "title", "caption", "alt",
                                          "animated")} | {"parts": parts})
-    (out / "slides.json").write_text(json.dumps({"stand_in": True, "figures": listed},
-                                                indent=1))
+    (out / "slides.json").write_text(json.dumps({"stand_in": True, "format": 2,
+                                                 "figures": listed}, indent=1))
     return out
 
 

@@ -95,10 +95,12 @@ def test_every_figure_part_has_a_slide_with_title_picture_alt_notes_and_credit(k
         assert slide.shapes.title.text_frame.text == part_title
         assert MANIFEST["attribution"] in texts
         (pic,) = [s for s in slide.shapes if s.shape_type == 13]       # MSO_SHAPE_TYPE.PICTURE
-        # the alt text describes the whole figure; a part's picture says it is a part
+        # the alt text describes the whole figure; a part's picture says it is a part (a
+        # cut figure's part has no name of its own: its title would only repeat the figure's)
+        assert figure.parts[k - 1].part == ""
         assert figure.alt != "" and pic._element.nvPicPr.cNvPr.get("descr") == (
             figure.alt if n == 1 else
-            f"Part {k} of {n} of the figure: {part_title}. The whole figure: {figure.alt}")
+            f"Part {k} of {n} of the figure. The whole figure: {figure.alt}")
         width, height = pic.image.size
         assert width >= 1600 and (width, height) == (1920, 1080)
         assert pic.image.ext == ("gif" if figure.animated and n == 1 else "png")
@@ -123,17 +125,21 @@ def test_a_declared_parts_deck_slide_is_named_and_described_as_that_part(tmp_pat
                                log=lambda *a: None) == 0
     (listed,) = json.loads((tmp_path / "slides.json").read_text())["figures"]
     wanted = [p["title"] for p in listed["parts"]]
+    names = [p["part"] for p in listed["parts"]]
     assert len(wanted) == 3 and len(set(wanted)) == 3
+    # the title on the slide names the figure, the part and its number; the picture's
+    # description names the part once, then describes the whole figure
+    assert wanted == [f"{listed['title']}: {name} ({k}/3)" for k, name in enumerate(names, 1)]
     (figure,) = teaching.read_slides(tmp_path)
     data, _ = teaching.deck_bytes([figure], "light", MANIFEST["themes"]["light"],
                                   MANIFEST["attribution"], {}, "test")
     deck = Presentation(io.BytesIO(data))
     slides_ = list(deck.slides)[1:]
     assert [s.shapes.title.text for s in slides_] == wanted
-    for k, (slide, title) in enumerate(zip(slides_, wanted), 1):
+    for k, (slide, name) in enumerate(zip(slides_, names), 1):
         (pic,) = [s for s in slide.shapes if s.shape_type == 13]
-        assert pic._element.nvPicPr.cNvPr.get("descr") == (
-            f"Part {k} of 3 of the figure: {title}. The whole figure: {listed['alt']}")
+        assert name and pic._element.nvPicPr.cNvPr.get("descr") == (
+            f"Part {k} of 3 of the figure: {name}. The whole figure: {listed['alt']}")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -564,3 +570,31 @@ def test_mkdocs_runs_the_teaching_hook_before_the_figures_hook():
     assert hooks.index("docs/hooks/teaching.py") < hooks.index("docs/hooks/figures.py")
     assert "[[teaching-kit]]" in (DOCS / "gallery.md").read_text()
     assert "[[teaching-kit]]" in (DOCS / "rebuild-and-reuse.md").read_text()
+
+
+def test_a_parts_description_names_the_part_once_and_a_cut_part_not_at_all():
+    def part(title, name=""):
+        return teaching.SlidePart(files={}, width=1920, height=1080, sha256={}, title=title,
+                                  part=name)
+    declared = teaching.SlideFigure(
+        name="tiny-cnn", page="p", title="A tiny CNN at work", caption="c",
+        alt="Seven columns of feature maps.", animated=False,
+        parts=(part("A tiny CNN at work: the input (1/2)", "the input"),
+               part("A tiny CNN at work: first convolution (2/2)", "first convolution")))
+    assert teaching.part_alt(declared, 2) == ("Part 2 of 2 of the figure: first convolution. "
+                                              "The whole figure: Seven columns of feature maps.")
+    cut = teaching.SlideFigure(name="conv-1x1", page="p", title="1 x 1", caption="c",
+                               alt="Three grids.", animated=False,
+                               parts=(part("1 x 1 (1/2)"), part("1 x 1 (2/2)")))
+    assert teaching.part_alt(cut, 1) == "Part 1 of 2 of the figure. The whole figure: Three grids."
+
+
+def test_the_deck_reads_the_slide_list_format_the_slides_step_writes(tmp_path):
+    from convdocs.figures import slides
+    assert teaching.SLIDES_FORMAT == slides.FORMAT
+    kit = teaching_standin.make(tmp_path / "kit", ["journey"])
+    listed = json.loads((kit / "slides.json").read_text())
+    listed["format"] = 99
+    (kit / "slides.json").write_text(json.dumps(listed))
+    with pytest.raises(teaching.KitError, match="format 99, not 2"):
+        teaching.read_slides(kit)

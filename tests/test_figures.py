@@ -433,3 +433,21 @@ def test_role_colours_stand_out_and_stay_apart_for_every_colour_vision(theme):
                 distance = float(np.linalg.norm(labs[a] - labs[b]))
                 assert distance >= APART, f"{theme.name}, {vision}: {a} and {b} are only " \
                                        f"{distance:.1f} apart (CIE76)"
+
+
+def test_a_kernel_of_fractions_is_drawn_as_whole_numbers_times_exactly_its_weights():
+    from convdocs import kernels
+    from convdocs.figures.what_filters_see import common_denominator
+    # (1/49) * 49 is not exactly 1 in floating point, but 1 / 49 is exactly the weight
+    assert common_denominator(np.full((7, 7), 1 / 49)) == 49
+    assert common_denominator(kernels.get("gaussian_blur").values) == 16
+    assert common_denominator(kernels.get("box_blur").values) == 9
+    assert common_denominator(kernels.get("sobel_left").values) == 1
+    assert common_denominator(np.array([-1 / 3, 2 / 3, 0.0])) == 3
+    assert common_denominator(np.array([0.5, 1 / 3, 0.25])) == 12
+    for odd in (np.zeros((3, 3)), np.array([np.nan, 0.5]), np.array([np.inf, 0.5]),
+                np.array([0.123456789])):
+        assert common_denominator(odd) == 1
+    for weights in (kernels.get(n).values for n in ("gaussian_blur", "box_blur")):
+        d = common_denominator(weights)   # the whole numbers drawn, divided by d, are the kernel
+        assert np.array_equal(np.round(weights * d) / d, weights)

@@ -364,7 +364,8 @@ def test_the_slides_step_is_incremental_and_deletes_only_its_own_files(tmp_path)
     log = []
     assert slides.build_slides(only=names, out=tmp_path, jobs=1, log=log.append) == 0
     listed = json.loads((tmp_path / slides.LIST).read_text())
-    assert listed["format"] == 1 and [e["name"] for e in listed["figures"]] == names
+    assert listed["format"] == slides.FORMAT == 2
+    assert [e["name"] for e in listed["figures"]] == names
     for entry in listed["figures"]:
         for part in entry["parts"]:
             for theme, files in part["files"].items():

@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         text = _os_message(exc) if isinstance(exc, OSError) else str(exc)
+        if args.command == "deck" and args.out is not None:   # make slides writes elsewhere
+            text = text.replace("`make slides`", f"`convdocs slides --out {args.out}`")
         print(f"convdocs: {text}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, build.Stop) as exc:

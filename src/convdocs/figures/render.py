@@ -625,8 +625,9 @@ SLIDE_MIN_GAP = 48         # px: the least blank a squeezed gap between rows of 
 
 @dataclass(frozen=True)
 class SlidePart:
-    """One slide of a figure: a 1920 x 1080 PNG and SVG (and GIF, for an animation), and
-    the title written on it ("Title (2/3)" for the second of three)."""
+    """One slide of a figure: a 1920 x 1080 PNG and SVG (and GIF, for an animation), the
+    title written on it ("Title (2/3)" for the second of three), and what the declared part
+    it shows is called ("" when the figure was cut, not declared in parts)."""
 
     index: int             # 1..n
     count: int             # n
@@ -636,6 +637,7 @@ class SlidePart:
     gif: bytes | None
     width: int = SLIDE_W
     height: int = SLIDE_H
+    part: str = ""
 
 
 def slide_area() -> tuple[int, int, int, int]:
@@ -900,5 +902,5 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None,
             gif = _gif([place(a) for a in arrays], durations(spec.timing, len(arrays)),
                        picks, f"{title}. {ATTRIBUTION}", palette)
         parts.append(SlidePart(*(part[1:] if part else (i, len(boxes))), title, png, svg,
-                               gif))
+                               gif, part=part[0].title if part else ""))
     return parts

@@ -15,7 +15,7 @@ labels at 18 pt (36 px) or more. GIFs keep the page animation's timing.
 
 ``slides.json`` (UTF-8, one object)::
 
-    {"format": 1,
+    {"format": 2,
      "width": 1920, "height": 1080,            # every slide's size in px
      "licence": {"name", "url", "copyright"}, "attribution": "...",
      "figures": [                               # in site order (the figure table's)
@@ -26,6 +26,7 @@ labels at 18 pt (36 px) or more. GIFs keep the page animation's timing.
         "parts": [                              # one per slide, in order
           {"index": 1, "count": 1,              # slide K of n
            "title": "...",                      # the title written on the slide
+           "part": "...",                       # what the declared part shows ("" for a cut)
            "width": 1920, "height": 1080,
            "files": {"light": {"png": {"path": "figures/convolution.slide.light.png",
                                        "bytes": 12345, "sha256": "..."},
@@ -55,7 +56,7 @@ from .spec import ATTRIBUTION, COPYRIGHT, LICENCE, LICENCE_URL, file_name
 
 LIST = "slides.json"
 FOLDER = "figures"
-FORMAT = 1
+FORMAT = 2     # 2: each part says what it is called ("part")
 KINDS = ("png", "svg", "gif")
 
 
@@ -104,7 +105,8 @@ def slide_entry(name: str, data=None) -> Done:
         files, parts = {}, []
         for k in range(n):
             layout = "slide" if n == 1 else f"slide-{k + 1}"
-            part = {"index": k + 1, "count": n, "title": by_theme[style.THEMES[0].name][k].title,
+            first = by_theme[style.THEMES[0].name][k]
+            part = {"index": k + 1, "count": n, "title": first.title, "part": first.part,
                     "width": render.SLIDE_W, "height": render.SLIDE_H, "files": {}}
             for theme, slides in by_theme.items():
                 s = slides[k]
@@ -150,7 +152,7 @@ def is_current(spec, entry: dict | None, out: Path) -> bool:
 
 ENTRY_KEYS = {"name", "page", "title", "caption", "alt", "animated", "fingerprint", "data",
               "parts"}
-PART_KEYS = {"index", "count", "title", "width", "height", "files"}
+PART_KEYS = {"index", "count", "title", "part", "width", "height", "files"}
 FILE_KEYS = {"path", "bytes", "sha256"}
 THEMES = [t.name for t in style.THEMES]
 
@@ -176,7 +178,7 @@ def well_formed(entry) -> bool:
         if not isinstance(part, dict) or set(part) != PART_KEYS or \
                 (part["index"], part["count"]) != (k, len(parts)) or \
                 type(part["index"]) is not int or type(part["count"]) is not int or \
-                not isinstance(part["title"], str) or \
+                not isinstance(part["title"], str) or not isinstance(part["part"], str) or \
                 not (_count(part["width"]) and _count(part["height"])):
             return False
         files = part["files"]

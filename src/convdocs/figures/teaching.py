@@ -53,16 +53,21 @@ class KitError(Exception):
 
 # -- reading what `convdocs slides` wrote --------------------------------------------------
 
+SLIDES_FORMAT = 2     # the format of slides.json this module reads (slides.FORMAT)
+
+
 @dataclass(frozen=True)
 class SlidePart:
-    """One slide of a figure: its files by theme and kind ("png", "svg", "gif"), and the
-    title written on it ("Title: the part (1/3)" for a declared part)."""
+    """One slide of a figure: its files by theme and kind ("png", "svg", "gif"), the title
+    written on it ("Title: the part (1/3)" for a declared part), and the declared part's
+    name ("the part"; "" for a slide cut from a figure that declares no parts)."""
 
     files: dict            # theme -> kind -> Path
     width: int
     height: int
     sha256: dict           # theme -> kind -> hex digest, as slides.json states it
     title: str
+    part: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,20 +94,24 @@ def read_slides(teaching: Path) -> list[SlideFigure]:
 
     This is the one place that knows that file's format: a ``figures`` list whose entries
     have ``name``, ``page``, ``title``, ``caption``, ``alt``, ``animated`` and ``parts``;
-    each part has ``title`` (the title written on the slide), ``width``, ``height`` and
-    ``files``, a theme -> kind -> ``{"path", "sha256"}`` map with paths relative to the
-    folder of ``slides.json``.
+    each part has ``title`` (the title written on the slide), ``part`` (what a declared
+    part is called, or ""), ``width``, ``height`` and ``files``, a theme -> kind ->
+    ``{"path", "sha256"}`` map with paths relative to the folder of ``slides.json``; and
+    ``format`` is :data:`SLIDES_FORMAT`.
     """
     teaching = Path(teaching)
     path = teaching / "slides.json"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise KitError(f"{path} is missing: run `make slides` (it writes the slide files "
-                       f"and slides.json, then the teaching kit)") from None
+        raise KitError(f"{path} is missing: run `make slides`, which renders the slide "
+                       f"files and slides.json first") from None
     except (OSError, ValueError) as exc:
         raise KitError(f"{path} cannot be read ({exc}): run `make slides`") from None
-    entries = doc.get("figures") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or doc.get("format") != SLIDES_FORMAT:
+        found = doc.get("format") if isinstance(doc, dict) else None
+        raise KitError(f"{path} is in format {found!r}, not {SLIDES_FORMAT}: run `make slides`")
+    entries = doc.get("figures")
     if not isinstance(entries, list) or not entries:
         raise KitError(f"{path}: 'figures' must be a non-empty list (got "
                        f"{type(entries).__name__}): run `make slides`")
@@ -135,8 +144,12 @@ def read_slides(teaching: Path) -> list[SlideFigure]:
             if (width, height) != (SLIDE_W, SLIDE_H):
                 raise KitError(f"{pw}: slides must be {SLIDE_W}x{SLIDE_H} (got "
                                f"{width}x{height}): run `make slides`")
+            name_of_part = p.get("part")
+            if not isinstance(name_of_part, str):
+                raise KitError(f"{pw}: 'part' must be a string (got {name_of_part!r}): run "
+                               f"`make slides`")
             parts.append(SlidePart(files, width, height, digests,
-                                   _need(p, "title", str, pw)))
+                                   _need(p, "title", str, pw), name_of_part))
         if not parts:
             raise KitError(f"{where} has no parts: run `make slides`")
         figures.append(SlideFigure(name, _need(e, "page", str, where),
@@ -337,8 +350,9 @@ def part_alt(figure: SlideFigure, k: int) -> str:
     n = len(figure.parts)
     if n == 1:
         return figure.alt
-    return f"Part {k} of {n} of the figure: {figure.parts[k - 1].title}. The whole figure: " \
-           f"{figure.alt}"
+    shows = figure.parts[k - 1].part
+    return f"Part {k} of {n} of the figure{': ' + shows if shows else ''}. The whole " \
+           f"figure: {figure.alt}"
 
 
 def deck_bytes(figures: list[SlideFigure], theme: str, colours: dict, attribution: str,

@@ -182,13 +182,15 @@ def catalogue(fig, theme, data, names):
             kernel = kernels.get(name)
             kax, pax = axes[2 * n], axes[2 * n + 1]
             weights = data[f"{name} filter"]
-            # A kernel of fractions is written as people write a blur: 1/16 x whole
-            # numbers ("1/16" in every cell does not fit a small cell at 11 points).
+            # A kernel of fractions is written as people write a blur: whole numbers times
+            # 1/16, under the matrix ("1/16" in every cell does not fit a small cell at
+            # 11 points, and beside the picture's title it would read as part of it).
             factor = common_denominator(weights)
             kernel_panel(kax, weights * factor if factor > 1 else weights, theme,
                          3 * KERNEL_CELL)
             if factor > 1:
-                draw.title(kax, f"1/{factor} {TIMES}", theme)
+                kax.text(0.5, -0.1, f"{TIMES} 1/{factor}", transform=kax.transAxes,
+                         ha="center", va="top", fontsize=style.TITLE_SIZE, color=theme.text)
             out = data[name]
             if kernel.signed:
                 signed_picture(pax, out, theme, quantile=0.99)
@@ -201,12 +203,14 @@ TIMES = "\u00d7"
 
 
 def common_denominator(weights, largest: int = 64) -> int:
-    """The smallest d (up to `largest`) that makes every weight a whole number when
-    multiplied by it, checked exactly in floating point; 1 when there is none."""
+    """The smallest d (up to `largest`) such that every weight is a whole number divided
+    by d, exactly as the weight is stored (1/49 times 49 is not exactly 1 in floating
+    point, but 1 divided by 49 is exactly the weight); 1 when there is none."""
     weights = np.asarray(weights, dtype=float)
+    if not np.isfinite(weights).all():
+        return 1
     for d in range(1, largest + 1):
-        scaled = weights * d
-        if np.array_equal(scaled, np.round(scaled)) and np.array_equal(scaled / d, weights):
+        if np.array_equal(np.round(weights * d) / d, weights):
             return d
     return 1
 
