@@ -217,13 +217,15 @@ def test_another_run_in_the_same_folder_is_refused(tmp_path):
     assert not (tmp_path / slides.LIST).exists()
 
 
-def _die(name):
+def _die(name, data):
     os._exit(9)      # a worker killed (by the OOM killer, say) mid-figure
 
 
 def test_a_worker_that_dies_is_a_clear_error_not_a_broken_pool(tmp_path):
-    with pytest.raises(build.BuildError, match="a worker process died"):
-        list(slides._run(["journey", "grid"], 2, work=_die))
+    with pytest.raises(build.BuildError, match="a worker process died .* run `convdocs "
+                                               "slides` again"):
+        list(build._run([("journey", None), ("grid", None)], 2, work=_die,
+                        again="run `convdocs slides` again"))
 
 
 @pytest.fixture
@@ -241,7 +243,7 @@ def unhandled():
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_stop_slides_like_ctrl_c(tmp_path, monkeypatch, capsys, unhandled,
                                                     signum):
-    def killed(name):
+    def killed(name, data=None):
         signal.raise_signal(signum)
         raise AssertionError("the signal did not stop the run")
 

@@ -545,13 +545,20 @@ def heaviest_first(todo: list[tuple[str, object]]) -> list[tuple[str, object]]:
     return sorted(todo, key=lambda item: not catalogue.FIGURES[item[0]].animated)
 
 
-def _run(todo: list[tuple[str, object]], workers: int):
-    """Yield results as they finish, in worker processes when there is more than one.
-    `todo` pairs each figure's name with its data, or None when the record check did not
-    compute it; the worker computes it then."""
+def _run(todo: list[tuple[str, object]], workers: int, work=None, again: str = "build again"):
+    """Yield `work(name, data)` (default :func:`render_entry`) for each figure of `todo` as
+    it finishes, in worker processes when there is more than one. `todo` pairs each
+    figure's name with its data, or None when nobody computed it yet.
+
+    With workers, the animations go first, each worker computing its data; meanwhile this
+    process computes the data of the still figures, which it hands over with them. Stills
+    that share an expensive computation (the trained network of the tiny CNN's figures)
+    then share it here, instead of each worker that draws one of them doing it again.
+    `again` is what to tell the user to do when a worker dies."""
+    work = work or render_entry
     if workers == 1:
         for name, data in todo:
-            yield render_entry(name, data)
+            yield work(name, data)
         return
     # Fresh interpreters, not forks: a fork copies a parent that may have started
     # oxipng's thread pool (a notebook, a test), and such a child can spin forever.
@@ -559,19 +566,31 @@ def _run(todo: list[tuple[str, object]], workers: int):
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=_worker_init, initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(render_entry, name, data)
-                   for name, data in heaviest_first(todo)]
+        futures = []
+        for name, data in heaviest_first(todo):
+            if data is NOT_COMPUTED and not catalogue.FIGURES[name].animated:
+                data = _computed(name)
+            futures.append(pool.submit(work, name, data))
         for future in cf.as_completed(futures):
             yield future.result()
     except cf.process.BrokenProcessPool as exc:
         _kill(pool)
-        raise BuildError("a worker process died (out of memory, or killed); every file is "
-                         "complete, old or new: build again, with fewer --jobs if memory is "
-                         "short") from exc
+        raise BuildError(f"a worker process died (out of memory, or killed); every file is "
+                         f"complete, old or new: {again}, with fewer --jobs if memory is "
+                         f"short") from exc
     except BaseException:
         _kill(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _computed(name: str):
+    """The figure's data, or None if computing it fails (the worker then computes it again
+    and reports the error with the figure's name)."""
+    try:
+        return catalogue.FIGURES[name].compute()
+    except Exception:
+        return NOT_COMPUTED
 
 
 class Stop(BaseException):

@@ -39,11 +39,9 @@ Paths are relative to the folder that holds ``slides.json``.
 from __future__ import annotations
 
 import collections
-import concurrent.futures as cf
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import stat
 import time
@@ -225,33 +223,6 @@ def list_bytes(entries: list[dict]) -> bytes:
                        ensure_ascii=False) + "\n").encode()
 
 
-def _run(names: list[str], workers: int, work=None):
-    """Yield each figure's slides as they finish, in worker processes when there is more
-    than one. `work` (default `slide_entry`) renders one figure."""
-    work = work or slide_entry
-    if workers == 1:
-        for name in names:
-            yield work(name)
-        return
-    context = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                  initializer=build._worker_init, initargs=(os.getpid(),))
-    try:
-        futures = [pool.submit(work, n) for n, _ in build.heaviest_first([(n, None)
-                                                                            for n in names])]
-        for future in cf.as_completed(futures):
-            yield future.result()
-    except cf.process.BrokenProcessPool as exc:
-        build._kill(pool)
-        raise build.BuildError("a worker process died (out of memory, or killed); every "
-                               "slide file is complete, old or new: run `convdocs slides` "
-                               "again, with fewer --jobs if memory is short") from exc
-    except BaseException:
-        build._kill(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
 def build_slides(only: list[str] | None = None, out: Path | None = None,
                  jobs: int | None = None, force: bool = False, log=print) -> int:
     """Render the slides of every figure that changed. Returns the number that failed."""
@@ -281,7 +252,8 @@ def build_slides(only: list[str] | None = None, out: Path | None = None,
             else:
                 log(f"unchanged  {name}")
         failed = 0
-        for done in _run(todo, build.worker_count(jobs, len(todo))):
+        for done in build._run([(n, None) for n in todo], build.worker_count(jobs, len(todo)),
+                               slide_entry, again="run `convdocs slides` again"):
             if done.error:
                 failed += 1
                 log(f"FAILED     {done.name:34} {done.seconds:6.2f} s\n{done.error}")
