@@ -219,8 +219,9 @@ def drawn_at(fig: Figure, dpi: float) -> Image.Image:
 
 
 def _svg(fig: Figure, metadata: dict, dpi: float | None = None) -> bytes:
-    """The figure as SVG; `dpi` (default: the figure's) is the resolution of the pictures
-    embedded in it."""
+    """The figure as SVG; `dpi` is the resolution of the pictures embedded in it (by
+    default matplotlib's "figure": the dpi the figure was made with, whatever it was
+    drawn at since)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata=metadata, dpi="figure" if dpi is None else dpi)
     return buf.getvalue()
@@ -235,11 +236,9 @@ def _image(fig: Figure) -> Image.Image:
 
 
 def raster(fig: Figure, theme: Theme, dpi: int) -> Image.Image:
-    """A drawn figure as an RGB image at `dpi`."""
+    """A drawn figure as an RGB image at `dpi`, in `theme`'s settings."""
     with style.context(theme):
-        fig.set_dpi(dpi)
-        fig.canvas.draw()
-        return _image(fig)
+        return drawn_at(fig, dpi)
 
 
 def layered(frames, theme: Theme, steps, dpi: float | None,
