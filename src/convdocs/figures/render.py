@@ -46,18 +46,15 @@ GIF_COLOURS = 64
 THUMB_WIDTH = 240         # CSS pixels of a gallery thumbnail (1x: an index, not a figure)
 STRIP_GAP = 16            # pixels between frames in a strip
 HOLD = 2.5                # the first and last frames stay this many times longer
-# oxipng effort: level 2 with libdeflate at 7 for figures saved by matplotlib, and at 10
-# for the few that would be over PNG_BUDGET bytes (measured on the 62 page PNGs: 7 takes
-# 44 % of the time of 10 for 5 % more bytes; 11, the default, costs 1.6x the time of 10
-# for 2.5 % less); level 0 for the large frame strips and key frames, where level 2 costs
-# 5x the time for 6 % of size.
-PNG_LEVEL, FRAME_PNG_LEVEL = 2, 0
-PNG_DEFLATE, PNG_DEFLATE_TIGHT = oxipng.Deflaters.libdeflater(7), \
-    oxipng.Deflaters.libdeflater(10)
+# oxipng for every RGB file matplotlib draws (page, key frame, phone): level 2 with
+# libdeflate at 7, trying only two row filters, none and Paeth. Measured on the 188 files
+# of a build: the default filter choice (Bigrams at level 0, six filters at level 2) took
+# 2.3x the time, and was 3 % smaller on the page files and 3 % larger on the phone's. A
+# page file over PNG_BUDGET bytes is compressed again with libdeflate at 10.
+PNG_OXIPNG = {"level": 2, "deflate": oxipng.Deflaters.libdeflater(7),
+              "filter": [oxipng.RowFilter.NoOp, oxipng.RowFilter.Paeth]}
+PNG_DEFLATE_TIGHT = oxipng.Deflaters.libdeflater(10)
 PNG_BUDGET = 150_000      # bytes: the most a page's PNG should weigh
-# Phone PNGs are many and tall, and a build makes them beside the page's: oxipng level 0
-# (0.1-0.3 s a file instead of 1.4 s, 7-25 % more bytes).
-PHONE_PNG_LEVEL = 0
 # Lossless WebP for the player's atlases, page and phone. Measured on all 64 atlases:
 # method 6 at quality (effort) 75 takes 39 % of the time of method 5 at 100 for 5 % more
 # bytes, and is both faster and 16 % smaller than method 1 at 50 (pixels are the same).
@@ -157,6 +154,8 @@ def fit_text(fig: Figure, medium: Medium, artists=None):
             t.set_fontsize(smallest)
     renderer = fig.canvas.get_renderer()
     for t in texts:
+        if not _breakable(t.get_text()):   # a cell's number: nothing to break, no measuring
+            continue
         room = _room(t, renderer, fig)
         if room is not None:
             _break_lines(t, renderer, room)
@@ -182,6 +181,11 @@ def _room(t: Text, renderer, fig: Figure) -> float | None:
     return room if box.width > room else None
 
 
+def _breakable(text: str) -> bool:
+    """Whether :func:`_break_lines` could change `text`: only at a space."""
+    return " " in text
+
+
 def _break_lines(t: Text, renderer, room: float) -> None:
     words, lines = t.get_text().replace("\n", " \n ").split(" "), []
     line = ""
@@ -201,10 +205,9 @@ def _break_lines(t: Text, renderer, room: float) -> None:
     t.set_text("\n".join(lines))
 
 
-def png_bytes(fig: Figure, dpi: float = style.PNG_DPI, metadata: dict | None = None,
-              level: int = PNG_LEVEL) -> bytes:
+def png_bytes(fig: Figure, dpi: float = style.PNG_DPI, metadata: dict | None = None) -> bytes:
     """Save a drawn figure as an optimised, deterministic PNG."""
-    return _png_image(drawn_at(fig, dpi), metadata or PNG_METADATA, level, dpi)
+    return _png_image(drawn_at(fig, dpi), metadata or PNG_METADATA, dpi, budget=PNG_BUDGET)
 
 
 def drawn_at(fig: Figure, dpi: float) -> Image.Image:
@@ -340,12 +343,13 @@ def _print_colours(strip: Image.Image) -> Image.Image:
     return strip.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
 
 
-def _png_image(img: Image.Image, metadata: dict, level: int = FRAME_PNG_LEVEL,
-               dpi: float | None = None, optimise: bool = True) -> bytes:
-    """`img` as a PNG with `metadata` (and `dpi`, when given): oxipng-optimised at `level`
-    for the committed files; zlib's level 6 alone for slides, which are built, not
-    committed (a third of the time, about 11 % more bytes), and for indexed images (print
-    strips, thumbnails), where it is a quarter of oxipng's time and 2 % smaller."""
+def _png_image(img: Image.Image, metadata: dict, dpi: float | None = None,
+               optimise: bool = True, budget: int | None = None) -> bytes:
+    """`img` as a PNG with `metadata` (and `dpi`, when given): oxipng-optimised
+    (:data:`PNG_OXIPNG`, and harder when the file is over `budget` bytes) for the committed
+    files; zlib's level 6 alone for slides, which are built, not committed (a third of the
+    time, about 11 % more bytes), and for indexed images (print strips, thumbnails), where
+    it is a quarter of oxipng's time and 2 % smaller."""
     info = PngImagePlugin.PngInfo()
     for key, value in metadata.items():
         if value is not None:
@@ -357,11 +361,9 @@ def _png_image(img: Image.Image, metadata: dict, level: int = FRAME_PNG_LEVEL,
              **({} if dpi is None else {"dpi": (dpi, dpi)}))
     if not optimise:
         return buf.getvalue()
-    if level != PNG_LEVEL:
-        return oxipng.optimize_from_memory(buf.getvalue(), level=level)
-    png = oxipng.optimize_from_memory(buf.getvalue(), level=level, deflate=PNG_DEFLATE)
-    if len(png) > PNG_BUDGET:
-        png = oxipng.optimize_from_memory(png, level=level, deflate=PNG_DEFLATE_TIGHT)
+    png = oxipng.optimize_from_memory(buf.getvalue(), **PNG_OXIPNG)
+    if budget is not None and len(png) > budget:
+        png = oxipng.optimize_from_memory(png, **(PNG_OXIPNG | {"deflate": PNG_DEFLATE_TIGHT}))
     return png
 
 
@@ -418,7 +420,7 @@ def _render_phone(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
         fig = draw(spec, data, theme, medium=phone)
         dpi = file_dpi(fig, phone)
         image = drawn_at(fig, dpi)
-    files.append(File(name("png"), _png_image(image, png_meta, PHONE_PNG_LEVEL, dpi),
+    files.append(File(name("png"), _png_image(image, png_meta, dpi),
                       *image.size, "png", theme.name, medium="phone"))
     return files
 
@@ -446,13 +448,13 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
         files.append(File(file_name(spec.name, theme, "player"), _webp_image(atlas),
                           atlas.width, atlas.height, "player", theme.name, layout))
         # An animation's static PNG is its key frame exactly as the GIF's frames are drawn.
-        png = _png_image(big[key], png_meta)
+        png = _png_image(big[key], png_meta, budget=PNG_BUDGET)
         image = big[key]
     else:
         fig = draw(spec, data, theme)
         svg = {"svg": _svg(fig, svg_metadata(spec.title)), "inches": fig.get_size_inches()}
         image = drawn_at(fig, style.PNG_DPI)
-        png = _png_image(image, png_meta, PNG_LEVEL, style.PNG_DPI)
+        png = _png_image(image, png_meta, style.PNG_DPI, budget=PNG_BUDGET)
     thumb = thumbnail(image)
     files.append(File(file_name(spec.name, theme, "png"), png, *image.size, "png",
                       theme.name))
