@@ -451,3 +451,51 @@ def test_a_kernel_of_fractions_is_drawn_as_whole_numbers_times_exactly_its_weigh
     for weights in (kernels.get(n).values for n in ("gaussian_blur", "box_blur")):
         d = common_denominator(weights)   # the whole numbers drawn, divided by d, are the kernel
         assert np.array_equal(np.round(weights * d) / d, weights)
+
+
+@pytest.mark.parametrize("dpi", [None, 200, 235.6])
+def test_the_png_writer_matches_pillows_pixels_text_and_resolution(dpi):
+    # render._rgb_png writes RGB PNGs itself (every row unfiltered); Pillow's writer is the
+    # reference: the same pixels, the same text and dpi read back, and oxipng makes the
+    # same file of either.
+    import oxipng
+    from PIL import PngImagePlugin
+    # Flat cells and a ramp, as figures are (noise would not compress, and oxipng then
+    # keeps the file it was given, row filters and all).
+    rng = np.random.default_rng(3)
+    cells = np.kron(rng.integers(0, 256, (6, 9, 3)), np.ones((7, 7, 1)))
+    cells[:, :, 1] += np.linspace(0, 40, cells.shape[1])
+    img = Image.fromarray(np.clip(cells, 0, 255).astype(np.uint8)[:37, :53])
+    meta = render.png_metadata("Pooling × 2 — “quoted”, ©")
+    info = PngImagePlugin.PngInfo()
+    for key, value in meta.items():
+        if value is not None:
+            info.add_itxt(key, value)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=0, pnginfo=info,
+             **({} if dpi is None else {"dpi": (dpi, dpi)}))
+    pillows = buf.getvalue()
+    for level in (0, 6):
+        ours = Image.open(io.BytesIO(render._rgb_png(img, meta, dpi, level)))
+        ours.load()
+        reference = Image.open(io.BytesIO(pillows))
+        reference.load()
+        assert ours.mode == "RGB" and np.array_equal(np.asarray(ours), np.asarray(img))
+        assert ours.info == reference.info
+    assert oxipng.optimize_from_memory(render._rgb_png(img, meta, dpi, 0), **render.PNG_OXIPNG) \
+        == oxipng.optimize_from_memory(pillows, **render.PNG_OXIPNG)
+
+
+def test_a_colour_has_one_nearest_in_a_palette_wherever_it_is():
+    # The slides' GIFs map the empty slide to the palette once and each frame only where
+    # the figure is; that is the whole frame mapped, because each pixel's index depends
+    # on its colour alone.
+    rng = np.random.default_rng(5)
+    frame = rng.integers(0, 256, (60, 90, 3), dtype=np.uint8)
+    frame[10:30] = frame[40:60]               # repeated colours in other places
+    palette = render.palette_for([Image.fromarray(frame[::3, ::3])])
+    whole = np.asarray(render.quantize(Image.fromarray(frame), palette))
+    box = (slice(7, 51), slice(13, 77))
+    piece = np.asarray(render.quantize(Image.fromarray(np.ascontiguousarray(frame[box])),
+                                       palette))
+    assert np.array_equal(piece, whole[box])
