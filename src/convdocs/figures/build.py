@@ -524,6 +524,26 @@ def _worker_init(parent: int):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
     if os.getppid() != parent:    # the parent died before prctl took effect
         os._exit(1)
+    keep_freed_memory()
+
+
+# glibc's mallopt parameters, and the values for a worker that draws frame after frame
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+KEEP_FREED = ((M_MMAP_THRESHOLD, 32 << 20), (M_TRIM_THRESHOLD, 1 << 30), (M_TOP_PAD, 64 << 20))
+
+
+def keep_freed_memory() -> None:
+    """Let this process reuse the memory it frees instead of handing it back to the system.
+
+    A worker allocates and frees images of several MB for every frame. By default glibc
+    maps each from the system and unmaps it when freed, so every frame costs page faults
+    on fresh zeroed pages: a clean build spent 8 % of its time in the kernel. Kept in the
+    heap (allocations up to 32 MB; freed memory handed back only beyond 1 GB), the next
+    frame reuses it. Nothing changes where glibc is not the C library."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None)
+        for param, value in KEEP_FREED:
+            libc.mallopt(param, value)
 
 
 def _kill(pool: cf.ProcessPoolExecutor) -> None:
