@@ -216,7 +216,10 @@ def common_denominator(weights, largest: int = 64) -> int:
 
 
 def catalogue_caption(names):
-    lines = [f"{kernels.get(n).words.capitalize()}: {kernels.get(n).meaning}" for n in names]
+    """One sentence per kernel: its name, a dash, and what it does (the catalogue's own
+    words, from lower case: "Sobel left — positive where ...")."""
+    lines = [f"{kernels.get(n).words.capitalize()} — "
+             f"{kernels.get(n).meaning[:1].lower()}{kernels.get(n).meaning[1:]}" for n in names]
     return "Kernels from the catalogue and what they do to the photo. " + " ".join(lines)
 
 
