@@ -335,7 +335,7 @@ def test_gif_key_frame_is_the_one_pass_render_of_the_key_step(name):
         # ... and reduced to page size and mapped to the GIF's colours, it is frame `key`
         palette_from = render.layered(frames, theme, render.palette_steps(spec.timing, n, data),
                                       style.PNG_DPI)
-        palette = render.palette_for([render.gif_frame(f) for f in palette_from])
+        palette = render.palette_for([render.gif_frame(f) for f in palette_from], theme)
         expected = render.quantize(render.gif_frame(fresh), palette).convert("RGB")
         np.testing.assert_array_equal(gif[key][0], np.asarray(expected),
                                       err_msg=f"{name} ({theme.name}): frame {key}")
@@ -499,3 +499,35 @@ def test_a_colour_has_one_nearest_in_a_palette_wherever_it_is():
     piece = np.asarray(render.quantize(Image.fromarray(np.ascontiguousarray(frame[box])),
                                        palette))
     assert np.array_equal(piece, whole[box])
+
+
+@pytest.mark.parametrize("name", ANIMATED)
+def test_a_gif_shows_the_themes_colours_exactly(name):
+    # The background and every role colour on a figure (input, filter, output, window,
+    # text, lines) are exactly those colours in its GIF, wherever the key frame has them:
+    # a median cut alone gave a light figure a (252, 252, 252) background, and Pillow's
+    # lookup maps a colour by the corner of its 4 x 4 x 4 block, not by the colour.
+    spec = SPECS[name]
+    roles = ("background", "text", "muted", "cell_line", "input", "kernel", "output",
+             "window")
+    for theme in style.THEMES:
+        gif = gif_frames((FIGURES / render.file_name(name, theme, "gif")).read_bytes())
+        key = spec.timing.key_index(len(gif), spec.compute())
+        static = Image.open(FIGURES / render.file_name(name, theme, "png")).convert("RGB")
+        truth = np.asarray(render.gif_frame(static))      # the key frame at GIF size
+        shown = gif[key][0]
+        checked = []
+        for role in roles:
+            colour = np.array(to_rgb255(getattr(theme, role)), dtype=np.uint8)
+            where = (truth == colour).all(axis=-1)
+            if where.sum() < 0.002 * where.size:        # a few antialiased pixels at most
+                continue
+            checked.append(role)
+            wrong = int((shown[where] != colour).any(axis=-1).sum())
+            assert wrong == 0, f"{name} ({theme.name}): {role} {tuple(colour)} shown " \
+                               f"otherwise in {wrong} of {int(where.sum())} pixels"
+        assert "background" in checked and len(checked) >= 3, checked
+
+
+def to_rgb255(colour) -> tuple[int, int, int]:
+    return tuple(round(255 * v) for v in matplotlib.colors.to_rgb(colour))

@@ -291,16 +291,60 @@ def gif_frame(frame_2x: Image.Image) -> Image.Image:
     return frame_2x.reduce(style.GIF_SCALE)
 
 
-def palette_for(frames: list[Image.Image]) -> Image.Image:
-    """One small palette shared by every frame, chosen from all of them at once."""
-    width = max(f.width for f in frames)
-    sheet = Image.new("RGB", (width, sum(f.height for f in frames)))
-    y = 0
-    for f in frames:
-        sheet.paste(f, (0, y))
-        y += f.height
-    return sheet.quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT,
+def palette_for(frames: list[Image.Image], theme: Theme | None = None) -> Image.Image:
+    """One small palette shared by every frame, chosen from all of them at once (a median
+    cut of their pixels), holding `theme`'s colours and the frames' other main colours
+    exactly (:func:`_exact`)."""
+    pixels = Image.fromarray(np.concatenate([np.asarray(f).reshape(-1, 3) for f in frames])[None])
+    cut = pixels.quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT,
                           dither=Image.Dither.NONE)
+    first = [] if theme is None else \
+        [tuple(round(255 * v) for v in to_rgb(c)) for c in style.named_colours(theme)]
+    return _exact(cut, pixels, first)
+
+
+EXACT_SHARE = 0.001       # a colour on this share of the pixels is kept exactly ...
+EXACT_MOST = 24           # ... up to this many of the GIF_COLOURS
+
+
+def _exact(palette: Image.Image, pixels: Image.Image, first=()) -> Image.Image:
+    """`palette` changed so that the colours `first` that `pixels` have (a theme's: the
+    background, the text, the roles), then their most common other colours (cell fills),
+    come out of :func:`quantize` exactly.
+
+    A median cut gives each colour box its average, so a light figure's white background
+    came out (252, 252, 252), and Pillow maps a pixel to the palette entry nearest the
+    corner of its 4 x 4 x 4 block of colours, not to the nearest of the colour itself.
+    So each common colour goes into the palette, and any other entry at least as near its
+    block's corner is replaced by it. A common colour whose corner is nearer another, more
+    common one cannot be exact and is left to the cut."""
+    size = pixels.width * pixels.height
+    pal = np.array(palette.getpalette(), dtype=np.int64).reshape(-1, 3)
+    corner = lambda c: c & ~3  # noqa: E731
+    near = lambda a, b: int(((a - b) ** 2).sum())  # noqa: E731
+    counts = sorted(pixels.getcolors(size), reverse=True)
+    present = {colour for _, colour in counts}
+    common = [colour for count, colour in counts[:EXACT_MOST] if count >= EXACT_SHARE * size]
+    kept = []
+    for colour in [c for c in first if c in present] + common:
+        e = np.array(colour, dtype=np.int64)
+        if len(kept) < EXACT_MOST and all(
+                near(a, corner(e)) > near(e, corner(e)) and
+                near(e, corner(a)) > near(a, corner(a)) for a in kept):
+            kept.append(e)
+    fixed = []
+    for e in kept:         # into the palette, in place of the nearest entry not yet taken
+        order = np.argsort(((pal - e) ** 2).sum(axis=1), kind="stable")
+        fixed.append(next(int(i) for i in order if i not in fixed))
+        pal[fixed[-1]] = e
+    for i, e in zip(fixed, kept):
+        to_corner = ((pal - corner(e)) ** 2).sum(axis=1)
+        for j in np.flatnonzero(to_corner <= to_corner[i]):
+            if j not in fixed:
+                pal[j] = e
+    out = Image.new("P", (1, 1))
+    out.putpalette(pal.astype(np.uint8).ravel().tolist())
+    return out
 
 
 def quantize(frame: Image.Image, palette: Image.Image) -> Image.Image:
@@ -315,11 +359,10 @@ def durations(timing: Timing, n: int) -> list[int]:
 
 
 def _gif(frames: list[Image.Image], ms: list[int], picks: list[int], comment: str,
-         palette: Image.Image | None = None) -> bytes:
+         theme: Theme) -> bytes:
     # Every frame is the same background plus one step's moving parts, so the first
     # step, the key step and the finished frame hold all the colours there are.
-    if palette is None:
-        palette = palette_for([frames[i] for i in picks])
+    palette = palette_for([frames[i] for i in picks], theme)
     return _gif_indexed([quantize(f, palette) for f in frames], ms, comment)
 
 
@@ -443,7 +486,7 @@ def _render_phone(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
         big = layered(frames, theme, range(n), None, phone)
         small = [gif_frame(f) for f in big]
         gif = _gif(small, durations(timing, n), palette_steps(timing, n, data),
-                   f"{spec.title}. {ATTRIBUTION}")
+                   f"{spec.title}. {ATTRIBUTION}", theme)
         files.append(File(name("gif"), gif, small[0].width, small[0].height, "gif",
                           theme.name, medium="phone"))
         atlas, layout = player_atlas(big, key, durations(timing, n))
@@ -471,7 +514,7 @@ def _render_theme(spec: FigureSpec, data, frames, theme: Theme) -> list[File]:
                       visit=keep_svg(key, spec.title, svg))
         small = [gif_frame(f) for f in big]
         gif = _gif(small, durations(timing, n), palette_steps(timing, n, data),
-                   f"{spec.title}. {ATTRIBUTION}")
+                   f"{spec.title}. {ATTRIBUTION}", theme)
         files.append(File(file_name(spec.name, theme, "gif"), gif, small[0].width,
                           small[0].height, "gif", theme.name))
         strip = _strip([big[s] for s in timing.strip_steps(n, data)], theme.background)
@@ -940,7 +983,8 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None,
         gif = None
         if frames is not None:
             if palette is None:
-                palette = palette_for(palette_sheet + [canvas.crop((0, 0, SLIDE_W, ay0))])
+                palette = palette_for(palette_sheet + [canvas.crop((0, 0, SLIDE_W, ay0))],
+                                      theme)
             # Each colour has its one nearest in the palette, wherever it is: the empty
             # slide is mapped once, and each frame only where the figure is.
             backdrop = quantize(canvas, palette)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import matplotlib
@@ -66,6 +66,12 @@ DARK = Theme(
     signed=_signed_map("convdocs-signed-dark"), gray=_GRAY,
 )
 THEMES = (LIGHT, DARK)
+
+
+def named_colours(theme: Theme) -> list[str]:
+    """The theme's own colours, background first: background, text, lines and roles."""
+    return [getattr(theme, f.name) for f in fields(Theme)
+            if f.name != "name" and isinstance(getattr(theme, f.name), str)]
 
 
 def rc(theme: Theme) -> dict:
