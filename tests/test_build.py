@@ -266,3 +266,18 @@ def test_a_worker_reuses_the_memory_it_frees(setting):
         assert faults < 1000, faults
     else:
         assert faults > 10_000, faults        # what the setting is for
+
+
+def test_every_worker_keeps_the_memory_it_frees():
+    # keep_freed_memory is of use only if each worker calls it as it starts.
+    code = """if True:
+        import os
+        from convdocs.figures import build
+        called = []
+        build.keep_freed_memory = lambda: called.append(True)
+        build._worker_init(os.getppid())
+        print(called)
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[True]"

@@ -531,3 +531,26 @@ def test_a_gif_shows_the_themes_colours_exactly(name):
 
 def to_rgb255(colour) -> tuple[int, int, int]:
     return tuple(round(255 * v) for v in matplotlib.colors.to_rgb(colour))
+
+
+@pytest.mark.parametrize("theme", [style.LIGHT, style.DARK])
+def test_a_slide_gifs_key_frame_is_its_png_in_the_gifs_palette(theme, monkeypatch):
+    # slides() maps the empty slide to the palette once and pastes each frame's figure,
+    # mapped on its own, where the PNG has it: the key frame must be the slide PNG (the
+    # same key frame, unmapped) mapped to the palette, pixel for pixel, wherever the
+    # figure sits on the slide.
+    captured = []
+    real = render._gif_indexed
+    monkeypatch.setattr(render, "_gif_indexed",
+                        lambda indexed, ms, comment: captured.append(indexed) or
+                        real(indexed, ms, comment))
+    figure = SPECS["max-pooling"]
+    data = figure.compute()
+    parts = render.slides(figure, data, theme)
+    assert len(captured) == len(parts) >= 1
+    for part, indexed in zip(parts, captured):
+        key = indexed[figure.timing.key_index(len(indexed), data)]
+        palette = Image.new("P", (1, 1))
+        palette.putpalette(key.getpalette())
+        page = Image.open(io.BytesIO(part.png)).convert("RGB")
+        assert np.array_equal(np.asarray(key), np.asarray(render.quantize(page, palette)))

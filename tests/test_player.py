@@ -1024,3 +1024,22 @@ def test_without_javascript_the_page_shows_the_gif(browser, server):
         assert page.locator("canvas").count() == 0
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("tile", [1, 2, 3, 5, 8, 13, 16, 24, 32, 40])
+def test_changed_tiles_sees_a_change_in_any_byte_of_the_last_row_and_column(tile):
+    # changed_tiles reads each tile's row as 8-, 4-, 2- or 1-byte words: a change in the
+    # last byte of a row (the blue of the last pixel), in the last row, or beside the
+    # padding that rounds the frame up to whole tiles is found in the right tile.
+    rng = np.random.default_rng(tile)
+    for h, w in [(tile, tile), (tile + 1, 2 * tile - 1 or 1), (3 * tile - 1 or 1, tile + 2)]:
+        base = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        spots = {(y, x, c) for y in (0, h - 1) for x in (0, w - 1) for c in range(3)}
+        spots |= {(h - 1, int(x), 2) for x in rng.integers(0, w, 4)}
+        for y, x, c in spots:
+            frame = base.copy()
+            frame[y, x, c] ^= 0x80
+            expected = np.zeros((-(-h // tile), -(-w // tile)), bool)
+            expected[y // tile, x // tile] = True
+            assert np.array_equal(render.changed_tiles(frame, base, tile), expected), (h, w, y, x, c)
+        assert not render.changed_tiles(base, base.copy(), tile).any()
