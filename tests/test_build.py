@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -240,7 +241,7 @@ def test_a_resealed_edit_of_a_player_layout_is_rendered_again(tmp_path):
     assert manifest(tmp_path)["max-pooling"] == manifest(FIGURES)["max-pooling"]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
 @pytest.mark.parametrize("setting", [False, True])
 def test_a_worker_reuses_the_memory_it_frees(setting):
     # Three 8 MB images made and freed, 20 times over, as frames are. By default glibc

@@ -486,10 +486,11 @@ def test_the_png_writer_matches_pillows_pixels_text_and_resolution(dpi):
         == oxipng.optimize_from_memory(pillows, **render.PNG_OXIPNG)
 
 
-def test_a_colour_has_one_nearest_in_a_palette_wherever_it_is():
+def test_a_colours_palette_index_does_not_depend_on_where_it_is():
     # The slides' GIFs map the empty slide to the palette once and each frame only where
-    # the figure is; that is the whole frame mapped, because each pixel's index depends
-    # on its colour alone.
+    # the figure is; that is the whole frame mapped, because Pillow gives each pixel an
+    # index that depends on its colour alone (the entry nearest the corner of the
+    # colour's 4 x 4 x 4 block, not always the colour's own nearest).
     rng = np.random.default_rng(5)
     frame = rng.integers(0, 256, (60, 90, 3), dtype=np.uint8)
     frame[10:30] = frame[40:60]               # repeated colours in other places
@@ -554,3 +555,23 @@ def test_a_slide_gifs_key_frame_is_its_png_in_the_gifs_palette(theme, monkeypatc
         palette.putpalette(key.getpalette())
         page = Image.open(io.BytesIO(part.png)).convert("RGB")
         assert np.array_equal(np.asarray(key), np.asarray(render.quantize(page, palette)))
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "L"])
+def test_an_image_neither_rgb_nor_indexed_is_still_optimised_by_oxipng(mode):
+    # Only indexed images (print strips, thumbnails) skip oxipng; an RGBA or grey image
+    # is stored by Pillow and compressed by oxipng, as before render._rgb_png took RGB.
+    import oxipng
+    from PIL import PngImagePlugin
+    rng = np.random.default_rng(11)
+    cells = np.kron(rng.integers(0, 256, (5, 7, 4)), np.ones((9, 9, 1))).astype(np.uint8)
+    img = Image.fromarray(cells, "RGBA").convert(mode)
+    meta = render.png_metadata("Pooling × 2 — ©")
+    info = PngImagePlugin.PngInfo()
+    for key, value in meta.items():
+        if value is not None:
+            info.add_itxt(key, value)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=0, pnginfo=info, dpi=(200, 200))
+    assert render._png_image(img, meta, 200) == \
+        oxipng.optimize_from_memory(buf.getvalue(), **render.PNG_OXIPNG)
