@@ -217,9 +217,16 @@ def common_denominator(weights, largest: int = 64) -> int:
 
 def catalogue_caption(names):
     """One sentence per kernel: its name, a dash, and what it does (the catalogue's own
-    words, from lower case: "Sobel left — positive where ...")."""
-    lines = [f"{kernels.get(n).words.capitalize()} — "
-             f"{kernels.get(n).meaning[:1].lower()}{kernels.get(n).meaning[1:]}" for n in names]
+    words, from lower case, without a closing ": vertical edges" that repeats the name):
+    "Vertical edges — responds where brightness changes from left to right."
+    """
+    lines = []
+    for n in names:
+        k = kernels.get(n)
+        meaning, echo = k.meaning, f": {k.words}."
+        if meaning.endswith(echo):
+            meaning = meaning[:-len(echo)] + "."
+        lines.append(f"{k.words.capitalize()} — {meaning[:1].lower()}{meaning[1:]}")
     return "Kernels from the catalogue and what they do to the photo. " + " ".join(lines)
 
 
