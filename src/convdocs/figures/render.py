@@ -50,9 +50,10 @@ STRIP_GAP = 16            # pixels between frames in a strip
 HOLD = 2.5                # the first and last frames stay this many times longer
 # oxipng for every RGB file matplotlib draws (page, key frame, phone): level 2 with
 # libdeflate at 7, trying only two row filters, none and Paeth. Measured on the 188 files
-# of a build: the default filter choice (Bigrams at level 0, six filters at level 2) took
-# 2.3x the time, and was 3 % smaller on the page files and 3 % larger on the phone's. A
-# page file over PNG_BUDGET bytes is compressed again with libdeflate at 10.
+# of a build: the filter choice before (Bigrams at level 0 for phone files and key frames,
+# six filters at level 2 for the page's) took 2.3-2.6x the time; the page's still PNGs
+# were 3.5 % smaller with it, the phone's 2 % larger. A page file over PNG_BUDGET bytes
+# is compressed again with libdeflate at 10.
 PNG_OXIPNG = {"level": 2, "deflate": oxipng.Deflaters.libdeflater(7),
               "filter": [oxipng.RowFilter.NoOp, oxipng.RowFilter.Paeth]}
 PNG_DEFLATE_TIGHT = oxipng.Deflaters.libdeflater(10)
