@@ -459,7 +459,6 @@ def test_the_png_writer_matches_pillows_pixels_text_and_resolution(dpi):
     # reference: the same pixels, the same text and dpi read back, and oxipng makes the
     # same file of either.
     import oxipng
-    from PIL import PngImagePlugin
     # Flat cells and a ramp, as figures are (noise would not compress, and oxipng then
     # keeps the file it was given, row filters and all).
     rng = np.random.default_rng(3)
@@ -467,14 +466,7 @@ def test_the_png_writer_matches_pillows_pixels_text_and_resolution(dpi):
     cells[:, :, 1] += np.linspace(0, 40, cells.shape[1])
     img = Image.fromarray(np.clip(cells, 0, 255).astype(np.uint8)[:37, :53])
     meta = render.png_metadata("Pooling × 2 — “quoted”, ©")
-    info = PngImagePlugin.PngInfo()
-    for key, value in meta.items():
-        if value is not None:
-            info.add_itxt(key, value)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=0, pnginfo=info,
-             **({} if dpi is None else {"dpi": (dpi, dpi)}))
-    pillows = buf.getvalue()
+    pillows = pillow_png(img, meta, dpi)
     for level in (0, 6):
         ours = Image.open(io.BytesIO(render._rgb_png(img, meta, dpi, level)))
         ours.load()
@@ -562,16 +554,23 @@ def test_an_image_neither_rgb_nor_indexed_is_still_optimised_by_oxipng(mode):
     # Only indexed images (print strips, thumbnails) skip oxipng; an RGBA or grey image
     # is stored by Pillow and compressed by oxipng, as before render._rgb_png took RGB.
     import oxipng
-    from PIL import PngImagePlugin
     rng = np.random.default_rng(11)
     cells = np.kron(rng.integers(0, 256, (5, 7, 4)), np.ones((9, 9, 1))).astype(np.uint8)
     img = Image.fromarray(cells, "RGBA").convert(mode)
     meta = render.png_metadata("Pooling × 2 — ©")
+    assert render._png_image(img, meta, 200) == \
+        oxipng.optimize_from_memory(pillow_png(img, meta, 200), **render.PNG_OXIPNG)
+
+
+def pillow_png(img, meta: dict, dpi) -> bytes:
+    """`img` stored (uncompressed) by Pillow's own PNG writer, with `meta` as iTXt text
+    and `dpi`: the reference the project's PNGs are checked against."""
+    from PIL import PngImagePlugin
     info = PngImagePlugin.PngInfo()
     for key, value in meta.items():
         if value is not None:
             info.add_itxt(key, value)
     buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=0, pnginfo=info, dpi=(200, 200))
-    assert render._png_image(img, meta, 200) == \
-        oxipng.optimize_from_memory(buf.getvalue(), **render.PNG_OXIPNG)
+    img.save(buf, format="PNG", compress_level=0, pnginfo=info,
+             **({} if dpi is None else {"dpi": (dpi, dpi)}))
+    return buf.getvalue()
